@@ -1,0 +1,19 @@
+# make demo : install what is missing into .venv, then run the main job on toy data
+# make test : install what is missing into .venv, then lint and run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export VENV
+
+.PHONY: install demo test lint
+install:
+	bash tools/install.sh
+
+demo: install
+	PYTHON=$(PY) bash tools/toy_demo.sh
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: install lint
+	$(PY) -m pytest -q tests

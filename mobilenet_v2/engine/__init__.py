@@ -1,0 +1,11 @@
+from .config import ConfigError, check_data_roots, load_config
+from .runner import build_runner, prepare_test, prepare_train
+
+__all__ = [
+    'ConfigError',
+    'check_data_roots',
+    'load_config',
+    'build_runner',
+    'prepare_test',
+    'prepare_train',
+]

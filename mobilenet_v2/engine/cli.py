@@ -1,0 +1,45 @@
+"""Shared command-line plumbing: --cfg-options parsing and one-line user errors."""
+
+import argparse
+import sys
+
+from mmengine.config import DictAction
+
+from ..utils import UnsafeCheckpointError
+from .config import ConfigError
+
+USER_ERRORS = (ConfigError, UnsafeCheckpointError, FileNotFoundError)
+
+
+def add_common_args(parser: argparse.ArgumentParser):
+    parser.add_argument(
+        '--work-dir', help='where logs and checkpoints go ' '(default: ./work_dirs/<config name>)'
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='override config keys, e.g. train_dataloader.batch_size=8',
+    )
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher (pytorch: under torchrun)',
+    )
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
+
+
+def run_cli(main):
+    """Run ``main()``; a user's mistake ends in one line on stderr and exit code 2."""
+    try:
+        return main()
+    except USER_ERRORS as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
+    except KeyError as err:
+        if 'registry' not in str(err):
+            raise
+        print(f'error: {err.args[0]} (check the type names in your config)', file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,52 @@
+"""Loading and checking configs at the tools' boundary, with one-line errors."""
+
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config
+
+# The toolboxes our configs run under, decided by the config's default_scope.
+SCOPES = ('mmseg', 'mmdet', 'mmpretrain')
+
+
+class ConfigError(ValueError):
+    """A user's config, option or data path is wrong; the message says which."""
+
+
+def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    if not osp.isfile(path):
+        raise ConfigError(f'config file {path} does not exist')
+    try:
+        cfg = Config.fromfile(path)
+    except Exception as err:  # mmengine raises many kinds; the user needs the file and why
+        raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {err}') from err
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    scope = cfg.get('default_scope')
+    if scope not in SCOPES:
+        raise ConfigError(
+            f'{path}: default_scope is {scope!r}; it must be one of {SCOPES} '
+            "(inherit the toolbox's default_runtime.py)"
+        )
+    return cfg
+
+
+def dataset_roots(cfg: Config):
+    """(key, data_root) of every dataloader's dataset, through wrappers like RepeatDataset."""
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset = (cfg.get(loader) or {}).get('dataset')
+        key = f'{loader}.dataset'
+        while dataset is not None and 'dataset' in dataset:  # RepeatDataset & co.
+            dataset, key = dataset['dataset'], f'{key}.dataset'
+        if dataset is not None and dataset.get('data_root'):
+            yield f'{key}.data_root', dataset['data_root']
+
+
+def check_data_roots(cfg: Config, loaders=('train', 'val', 'test')):
+    """Fail early, naming the key, when a dataset root the run needs is missing."""
+    for key, root in dataset_roots(cfg):
+        if key.split('_')[0] in loaders and not osp.isdir(root):
+            raise ConfigError(
+                f'{key} = {root!r} does not exist: point it at your data with '
+                f'--cfg-options {key}=PATH (layouts: docs/datasets.md)'
+            )

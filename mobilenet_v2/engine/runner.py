@@ -1,0 +1,113 @@
+"""What tools/train.py and tools/test.py do, generic over mmseg, mmdet and mmpretrain.
+
+The config's default_scope picks the toolbox; the few things each toolbox's own tools
+do differently (how results are dumped and drawn, dataloader defaults) are data in
+``TOOLBOX_OPTIONS`` rather than branches spread through the code.
+"""
+
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.config import Config, ConfigDict
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+from .config import ConfigError, check_data_roots
+
+TOOLBOX_OPTIONS = {
+    'mmpretrain': dict(
+        dataloader_defaults=dict(collate_fn=dict(type='default_collate')),
+        dump_metric=dict(type='DumpResults', out_file_path=None),
+    ),
+    'mmdet': dict(
+        dataloader_defaults={}, dump_metric=dict(type='DumpDetResults', out_file_path=None)
+    ),
+    'mmseg': dict(dataloader_defaults={}, dump_metric=None),
+}
+
+
+def _default_work_dir(cfg: Config) -> str:
+    return osp.join('./work_dirs', osp.splitext(osp.basename(cfg.filename))[0])
+
+
+def _common(cfg: Config, work_dir: Optional[str], launcher: str):
+    cfg.launcher = launcher
+    cfg.work_dir = work_dir or cfg.get('work_dir') or _default_work_dir(cfg)
+    if not torch.cuda.is_available():  # torchrun on CPU: NCCL needs GPUs, gloo does not
+        cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())
+        cfg.env_cfg.dist_cfg.backend = 'gloo'
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        if cfg.get(loader):
+            defaults = TOOLBOX_OPTIONS[cfg.default_scope]['dataloader_defaults']
+            cfg[loader] = ConfigDict({**defaults, **cfg[loader]})
+
+
+def prepare_train(
+    cfg: Config,
+    work_dir: Optional[str] = None,
+    resume: Optional[str] = None,
+    amp: bool = False,
+    launcher: str = 'none',
+) -> Config:
+    """Apply the train CLI options; ``resume='auto'`` resumes the work dir's latest."""
+    _common(cfg, work_dir, launcher)
+    if amp:
+        if cfg.optim_wrapper.get('type', 'OptimWrapper') != 'OptimWrapper':
+            raise ConfigError(
+                f'--amp needs optim_wrapper.type OptimWrapper, the config has '
+                f'{cfg.optim_wrapper.type}'
+            )
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif resume:
+        if not osp.isfile(resume):
+            raise ConfigError(f'--resume checkpoint {resume} does not exist')
+        cfg.resume, cfg.load_from = True, resume
+    check_data_roots(cfg, loaders=('train', 'val') if cfg.get('val_cfg') else ('train',))
+    return cfg
+
+
+def prepare_test(
+    cfg: Config,
+    checkpoint: str,
+    work_dir: Optional[str] = None,
+    out: Optional[str] = None,
+    show_dir: Optional[str] = None,
+    launcher: str = 'none',
+) -> Config:
+    """Apply the test CLI options: checkpoint, --out (dump results), --show-dir (draw)."""
+    if not osp.isfile(checkpoint):
+        raise ConfigError(f'checkpoint {checkpoint} does not exist')
+    _common(cfg, work_dir, launcher)
+    cfg.load_from = checkpoint
+    options = TOOLBOX_OPTIONS[cfg.default_scope]
+    if out:
+        if options['dump_metric'] is None:  # mmseg's IoUMetric writes predictions itself
+            cfg.test_evaluator.update(output_dir=out, keep_results=True)
+        else:
+            evaluators = cfg.test_evaluator
+            evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
+            cfg.test_evaluator = [*evaluators, {**options['dump_metric'], 'out_file_path': out}]
+    if show_dir:
+        _draw_predictions(cfg, show_dir)
+    check_data_roots(cfg, loaders=('test',))
+    return cfg
+
+
+def _draw_predictions(cfg: Config, show_dir: str):
+    """Turn on the toolbox's visualization hook, each in the way its own test.py does."""
+    hook = cfg.default_hooks.visualization
+    if cfg.default_scope == 'mmpretrain':
+        hook.update(enable=True, out_dir=show_dir)
+    elif cfg.default_scope == 'mmdet':
+        hook.update(draw=True, interval=1, test_out_dir=show_dir)
+    else:
+        hook.update(draw=True, interval=1)
+        cfg.visualizer.save_dir = show_dir
+
+
+def build_runner(cfg: Config) -> Runner:
+    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

@@ -1,0 +1,4 @@
+from .backbone import MobileNetV2, OutputSpec
+from .blocks import InvertedResidual
+
+__all__ = ['MobileNetV2', 'OutputSpec', 'InvertedResidual']

@@ -1,0 +1,14 @@
+"""The plugin's own registry.
+
+Children of mmengine's roots with ``scope='mobilenet_v2'``: mmseg, mmdet and mmpretrain
+configs reach our classes as ``type='mobilenet_v2.<Name>'`` from their own default
+scope, so one class serves all three toolboxes. Never set ``default_scope`` to
+``mobilenet_v2``: the toolbox's losses, transforms and metrics would stop resolving.
+"""
+
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import Registry
+
+MODELS = Registry(
+    'model', parent=MMENGINE_MODELS, scope='mobilenet_v2', locations=['mobilenet_v2.models']
+)

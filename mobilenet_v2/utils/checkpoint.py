@@ -1,0 +1,107 @@
+"""Safe checkpoint loading for mmengine 0.10.7 on torch >= 2.6.
+
+mmengine calls ``torch.load`` without ``weights_only``; torch >= 2.6 then defaults to
+``weights_only=True`` and refuses mmengine's own checkpoints (their message hub holds
+``HistoryBuffer`` objects with numpy arrays), so ``--resume`` fails. We keep
+``weights_only=True`` and allow-list exactly the classes that mmengine checkpoints
+carry; any other pickled object is refused with ``UnsafeCheckpointError``. Nothing
+ever falls back to unrestricted unpickling.
+"""
+
+import functools
+import os.path as osp
+import pickle
+import re
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+class UnsafeCheckpointError(RuntimeError):
+    """A checkpoint holds a pickled object outside the allow-list."""
+
+
+def _numpy_globals() -> list:
+    multiarray = np._core.multiarray if hasattr(np, '_core') else np.core.multiarray
+    dtype_classes = {
+        type(np.dtype(t))
+        for t in (
+            np.float64,
+            np.float32,
+            np.float16,
+            np.int64,
+            np.int32,
+            np.int16,
+            np.int8,
+            np.uint8,
+            np.bool_,
+        )
+    }
+    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *dtype_classes]
+
+
+def _history_buffer_method(owner, name: str):
+    """Stands in for ``getattr`` while unpickling: a HistoryBuffer pickles its statistics
+    methods as ``getattr(HistoryBuffer, 'mean')``. Nothing else may be looked up."""
+    if (
+        owner is HistoryBuffer
+        and not name.startswith('_')
+        and callable(vars(HistoryBuffer).get(name))
+    ):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(f'Unsupported global: GLOBAL getattr({owner!r}, {name!r})')
+
+
+# What mmengine's runner writes besides tensors: the message hub's HistoryBuffers
+# (numpy arrays of logged scalars, their statistics methods) and numpy scalars.
+ALLOWED_GLOBALS = [
+    HistoryBuffer,
+    *_numpy_globals(),
+    (_history_buffer_method, '__builtin__.getattr'),
+    (_history_buffer_method, 'builtins.getattr'),
+]
+
+
+def safe_torch_load(file, map_location=None):
+    """``torch.load(weights_only=True)`` with mmengine's classes allow-listed."""
+    with torch.serialization.safe_globals(ALLOWED_GLOBALS):
+        try:
+            return torch.load(file, map_location=map_location, weights_only=True)
+        except pickle.UnpicklingError as err:
+            found = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))
+            what = found.group(1) if found else str(err).splitlines()[0]
+            raise UnsafeCheckpointError(
+                f'refusing to load checkpoint {getattr(file, "name", file)}: it holds a '
+                f'pickled object outside the allow-list ({what}); only weights, optimizer '
+                'state and mmengine logs are loaded'
+            ) from None
+
+
+def load_from_local(filename, map_location=None):
+    """mmengine's local-file scheme, loading through ``safe_torch_load``."""
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint {filename} does not exist')
+    return safe_torch_load(filename, map_location)
+
+
+def _with_allow_list(loader):
+    @functools.wraps(loader)  # keeps the name mmengine logs ('Loads checkpoint by http')
+    def load(filename, map_location=None):
+        with torch.serialization.safe_globals(ALLOWED_GLOBALS):
+            return loader(filename, map_location)
+
+    load.allow_listed = True
+    return load
+
+
+def install_safe_checkpoint_loading():
+    """Route every mmengine checkpoint scheme through the allow-list (idempotent)."""
+    for prefix, loader in list(CheckpointLoader._schemes.items()):
+        if prefix == '':
+            loader = load_from_local
+        elif not getattr(loader, 'allow_listed', False):
+            loader = _with_allow_list(loader)
+        CheckpointLoader.register_scheme(prefixes=prefix, loader=loader, force=True)

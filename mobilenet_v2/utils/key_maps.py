@@ -1,0 +1,94 @@
+"""State-dict key maps from other MobileNetV2 layouts to ours (mmpretrain's).
+
+Ours: ``backbone.conv1.{conv,bn}``, ``backbone.layer{i}.{j}.conv.{k}.{conv,bn}``,
+``backbone.conv2.{conv,bn}``, ``head.fc``. mmseg's checkpoints already use it (without
+``conv2``); torchvision's and mmdet's need these maps, used by
+tools/model_converters/.
+"""
+
+import re
+from collections import OrderedDict
+from typing import Dict, List, Tuple
+
+from ..models.arch import TABLE_2
+
+
+def _blocks() -> List[Tuple[int, int, bool]]:
+    """(stage number 1..7, block index, has expansion conv) of the 17 bottlenecks."""
+    return [(i + 1, j, stage.t != 1) for i, stage in enumerate(TABLE_2) for j in range(stage.n)]
+
+
+def torchvision_to_ours(state_dict: Dict) -> 'OrderedDict':
+    """torchvision.models.mobilenet_v2 (``features.N``, ``classifier.1``) to ours.
+
+    torchvision's block ``conv`` holds Conv2dNormActivation modules followed by a bare
+    projection conv and its BN: (t != 1) ``0.0/0.1, 1.0/1.1, 2, 3``; (t == 1)
+    ``0.0/0.1, 1, 2``. Ours wraps every conv with its BN: ``0, 1, 2`` each ``conv/bn``.
+    """
+    blocks = _blocks()
+    last = len(blocks) + 1
+    converted = OrderedDict()
+    for key, value in state_dict.items():
+        if key.startswith('classifier.1.'):
+            converted['head.fc.' + key[len('classifier.1.') :]] = value
+            continue
+        m = re.match(r'features\.(\d+)\.(.+)', key)
+        if m is None:
+            raise KeyError(f'unexpected key in a torchvision mobilenet_v2 state dict: {key}')
+        index, rest = int(m.group(1)), m.group(2)
+        if index in (0, last):
+            sub, param = rest.split('.', 1)
+            name = 'conv1' if index == 0 else 'conv2'
+            converted[f'backbone.{name}.{"conv" if sub == "0" else "bn"}.{param}'] = value
+            continue
+        stage, block, expands = blocks[index - 1]
+        parts = rest.split('.')  # conv, k, [m], param
+        k = int(parts[1])
+        projection = 2 if expands else 1  # torchvision index of the bare projection conv
+        if k < projection:
+            ours, kind, param = k, 'conv' if parts[2] == '0' else 'bn', '.'.join(parts[3:])
+        else:
+            ours, kind, param = projection, 'conv' if k == projection else 'bn', '.'.join(parts[2:])
+        converted[f'backbone.layer{stage}.{block}.conv.{ours}.{kind}.{param}'] = value
+    return converted
+
+
+MMDET_BLOCK_PARTS = ('expand_conv', 'depthwise_conv', 'linear_conv')
+
+
+def mmdet_to_ours(state_dict: Dict) -> 'OrderedDict':
+    """mmdet's MobileNetV2 block names (``expand_conv``, ``depthwise_conv``,
+    ``linear_conv``) to ours (``conv.0/1/2``; ``conv.0/1`` without expansion).
+
+    Keys outside the backbone's blocks (neck, head, ``conv1``, ``conv2``) are kept.
+    """
+    expands = {(stage, block): e for stage, block, e in _blocks()}
+    pattern = re.compile(
+        r'(.*backbone\.layer(\d)\.(\d+)\.)(' + '|'.join(MMDET_BLOCK_PARTS) + r')\.(.+)'
+    )
+    converted = OrderedDict()
+    for key, value in state_dict.items():
+        m = pattern.fullmatch(key)
+        if m is None:
+            converted[key] = value
+            continue
+        prefix, stage, block, part, rest = m.groups()
+        index = MMDET_BLOCK_PARTS.index(part) - (0 if expands[int(stage), int(block)] else 1)
+        converted[f'{prefix}conv.{index}.{rest}'] = value
+    return converted
+
+
+def ours_to_mmdet(state_dict: Dict) -> 'OrderedDict':
+    """The inverse of ``mmdet_to_ours`` (for loading our weights into mmdet's model)."""
+    expands = {(stage, block): e for stage, block, e in _blocks()}
+    pattern = re.compile(r'(.*backbone\.layer(\d)\.(\d+)\.)conv\.(\d)\.(.+)')
+    converted = OrderedDict()
+    for key, value in state_dict.items():
+        m = pattern.fullmatch(key)
+        if m is None:
+            converted[key] = value
+            continue
+        prefix, stage, block, index, rest = m.groups()
+        part = MMDET_BLOCK_PARTS[int(index) + (0 if expands[int(stage), int(block)] else 1)]
+        converted[f'{prefix}{part}.{rest}'] = value
+    return converted

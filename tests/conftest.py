@@ -1,0 +1,41 @@
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def _deterministic():
+    torch.manual_seed(0)
+
+
+@pytest.fixture(scope='session')
+def toy_imagenet(tmp_path_factory):
+    from mobilenet_v2.datasets import generate_toy_imagenet
+
+    return generate_toy_imagenet(
+        str(tmp_path_factory.mktemp('toy_imagenet')), train_per_class=8, val_per_class=4, size=32
+    )
+
+
+def run_tool(*args, env=None, check=True, timeout=600):
+    """Run a repository script with this interpreter; returns the CompletedProcess."""
+    full_env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0', **(env or {}))
+    proc = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f'{args} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n' f'{proc.stderr[-5000:]}'
+        )
+    return proc

@@ -1,0 +1,55 @@
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import _load_checkpoint
+
+from mobilenet_v2.utils import UnsafeCheckpointError
+
+
+class _Payload:
+    """Unpickling this would create the marker file: proof of code execution."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, 'w'))
+
+
+def test_mmengine_style_checkpoint_loads_with_weights_only(tmp_path):
+    buffer = HistoryBuffer()
+    buffer.update(0.5)
+    path = str(tmp_path / 'ckpt.pth')
+    torch.save(
+        dict(
+            state_dict={'w': torch.ones(2)},
+            message_hub=dict(
+                log_scalars={'train/loss': buffer},
+                runtime_info={'iter': np.int64(3), 'lr': np.float64(0.1)},
+            ),
+            meta=dict(seed=0, dataset_meta=dict(classes=('a', 'b'))),
+        ),
+        path,
+    )
+    loaded = _load_checkpoint(path, map_location='cpu')
+    assert loaded['message_hub']['log_scalars']['train/loss'].current() == 0.5
+    assert loaded['message_hub']['runtime_info']['iter'] == 3
+
+
+def test_checkpoint_with_arbitrary_pickled_object_is_refused_without_running_it(tmp_path):
+    marker = str(tmp_path / 'executed')
+    path = str(tmp_path / 'evil.pth')
+    torch.save(dict(state_dict={'w': torch.ones(2)}, meta=_Payload(marker)), path)
+    with pytest.raises(UnsafeCheckpointError, match=r'evil\.pth.*allow-list \(io\.open\)'):
+        _load_checkpoint(path, map_location='cpu')
+    assert not osp.exists(marker)
+
+
+def test_missing_checkpoint_names_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match='nothere.pth'):
+        _load_checkpoint(str(tmp_path / 'nothere.pth'))
+    assert not os.listdir(tmp_path)

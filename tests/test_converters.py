@@ -1,0 +1,25 @@
+import torch
+import torchvision
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
+
+from mobilenet_v2.utils.key_maps import torchvision_to_ours
+
+from .conftest import ROOT
+from .test_toolboxes import randomise_bn
+
+
+def test_torchvision_weights_convert_to_equal_logits_at_224():
+    torch.manual_seed(0)
+    theirs = torchvision.models.mobilenet_v2(weights=None)
+    randomise_bn(theirs)
+    cfg = Config.fromfile(f'{ROOT}/configs/_base_/models/mobilenet-v2_in1k.py')
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        ours = MODELS.build(cfg.model)
+    missing, unexpected = ours.load_state_dict(
+        torchvision_to_ours(theirs.state_dict()), strict=False
+    )
+    assert not unexpected and all(k.startswith('data_preprocessor') for k in missing)
+    x = torch.randn(2, 3, 224, 224)
+    expected = theirs.eval()(x)
+    torch.testing.assert_close(ours.eval()(x, mode='tensor'), expected, rtol=0, atol=1e-5)

@@ -1,0 +1,189 @@
+"""The generic tools on the toy ImageNet-format set, run as a user runs them."""
+
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import mmengine
+import torch
+
+from mobilenet_v2.utils import safe_torch_load
+
+from .conftest import ROOT, run_tool
+
+TOY = 'configs/toy/mobilenet-v2_toy-imagenet.py'
+
+
+def toy_options(data_root, **extra):
+    options = {
+        'train_dataloader.dataset.data_root': data_root,
+        'val_dataloader.dataset.data_root': data_root,
+        'test_dataloader.dataset.data_root': data_root,
+        'train_dataloader.batch_size': 8,
+        'model.backbone.widen_factor': 0.35,
+        'default_hooks.checkpoint.save_best': None,
+        'default_hooks.logger.interval': 1,
+        **extra,
+    }
+    return ['--cfg-options', *(f'{k}={v}' for k, v in options.items())]
+
+
+def logged(work_dir, key):
+    (path,) = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    with open(path) as f:
+        return [row[key] for row in map(json.loads, f) if key in row]
+
+
+def state_dict(path):
+    return safe_torch_load(path, map_location='cpu')['state_dict']
+
+
+def test_resume_from_iteration_2_reproduces_the_uninterrupted_run(toy_imagenet, tmp_path):
+    full, resumed = str(tmp_path / 'full'), str(tmp_path / 'resumed')
+    options = toy_options(
+        toy_imagenet,
+        **{
+            'train_cfg.max_iters': 4,
+            'train_cfg.val_interval': 100,
+            'default_hooks.checkpoint.interval': 2,
+        },
+    )
+    run_tool('tools/train.py', TOY, '--work-dir', full, *options)
+    run_tool(
+        'tools/train.py',
+        TOY,
+        '--work-dir',
+        resumed,
+        '--resume',
+        osp.join(full, 'iter_2.pth'),
+        *options,
+    )
+    expected, actual = (
+        state_dict(osp.join(full, 'iter_4.pth')),
+        state_dict(osp.join(resumed, 'iter_4.pth')),
+    )
+    assert expected.keys() == actual.keys()
+    for key in expected:
+        torch.testing.assert_close(actual[key], expected[key], rtol=0, atol=0, msg=key)
+    # and the resumed run did train: its weights moved away from iteration 2's
+    start = state_dict(osp.join(full, 'iter_2.pth'))
+    assert not torch.equal(start['head.fc.weight'], actual['head.fc.weight'])
+
+
+def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path):
+    work_dir = str(tmp_path / 'train')
+    run_tool(
+        'tools/train.py',
+        TOY,
+        '--work-dir',
+        work_dir,
+        *toy_options(
+            toy_imagenet,
+            **{
+                'train_cfg.max_iters': 40,
+                'train_cfg.val_interval': 40,
+                'default_hooks.checkpoint.interval': 40,
+            },
+        ),
+    )
+    losses = logged(work_dir, 'loss')
+    assert len(losses) == 40
+    assert sum(losses[-10:]) / 10 < 0.8 * sum(losses[:10]) / 10, losses
+    out = str(tmp_path / 'preds.pkl')
+    proc = run_tool(
+        'tools/test.py',
+        TOY,
+        osp.join(work_dir, 'iter_40.pth'),
+        '--work-dir',
+        str(tmp_path / 'test'),
+        '--out',
+        out,
+        *toy_options(toy_imagenet),
+    )
+    metrics = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert 0 <= metrics['accuracy/top1'] <= 100
+    predictions = mmengine.load(out)  # our own file, written by mmpretrain's DumpResults
+    assert len(predictions) == 40 and {'pred_label', 'gt_label'} <= set(predictions[0])
+
+
+def test_two_process_gloo_training_runs_under_torchrun(toy_imagenet, tmp_path):
+    work_dir = str(tmp_path / 'dist')
+    proc = subprocess.run(
+        [
+            'bash',
+            'tools/dist_train.sh',
+            TOY,
+            '2',
+            '--work-dir',
+            work_dir,
+            *toy_options(
+                toy_imagenet,
+                **{
+                    'train_cfg.max_iters': 2,
+                    'train_cfg.val_interval': 2,
+                    'default_hooks.checkpoint.interval': 2,
+                },
+            ),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, 'PYTHON': sys.executable, 'OMP_NUM_THREADS': '1', 'PORT': '29517'},
+    )
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
+    assert 'Distributed training: True' in log
+    assert 'World size: 2' in log or 'world_size: 2' in log.lower() or "'world_size': 2" in log
+    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+
+
+def test_get_flops_json_gives_integer_params_and_madds():
+    proc = run_tool(
+        'tools/analysis_tools/get_flops.py',
+        'configs/mobilenet_v2/mobilenet-v2_8xb32_in1k.py',
+        '--shape',
+        '224',
+        '224',
+        '--json',
+    )
+    result = json.loads(proc.stdout)
+    assert result['params'] == 3_504_872
+    assert isinstance(result['madds'], int) and abs(result['madds'] / 300e6 - 1) < 0.02
+
+
+def test_missing_config_is_one_line_error(tmp_path):
+    proc = run_tool('tools/train.py', 'configs/nope.py', check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == 'error: config file configs/nope.py does not exist'
+
+
+def test_missing_data_root_names_the_key(tmp_path):
+    proc = run_tool(
+        'tools/train.py',
+        TOY,
+        '--work-dir',
+        str(tmp_path),
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={tmp_path}/absent',
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith('error: train_dataloader.dataset.data_root')
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_model_type_is_one_line_error(toy_imagenet, tmp_path):
+    proc = run_tool(
+        'tools/train.py',
+        TOY,
+        '--work-dir',
+        str(tmp_path),
+        *toy_options(toy_imagenet, **{'model.neck.type': 'NoSuchNeck'}),
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'NoSuchNeck' in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -1,0 +1,64 @@
+"""Params and multiply-adds (MAdds) of any config's model at an explicit input size."""
+
+import argparse
+import json
+
+import torch
+from mmengine.config import DictAction
+
+from mobilenet_v2.benchmark import CONVENTION, build_model, count_complexity, format_table
+from mobilenet_v2.engine import load_config
+from mobilenet_v2.engine.cli import run_cli
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__ + '\nCounting convention:' + CONVENTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument('config', help='config file path')
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        required=True,
+        metavar=('H', 'W'),
+        help='input height and width',
+    )
+    parser.add_argument(
+        '--json',
+        action='store_true',
+        help='print one JSON object: params, madds (integers), groups',
+    )
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, default={}, help='override config keys'
+    )
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    model = build_model(cfg)
+    result = count_complexity(model, torch.zeros(1, 3, *args.shape), mode='tensor')
+    if args.json:
+        print(
+            json.dumps(
+                dict(
+                    config=args.config,
+                    shape=args.shape,
+                    params=result.params,
+                    madds=result.madds,
+                    groups=result.groups,
+                )
+            )
+        )
+    else:
+        print(
+            f'{args.config} at {args.shape[0]}x{args.shape[1]}\n{format_table(result)}\n'
+            f'params {result.params / 1e6:.3f}M, MAdds {result.madds / 1e6:.1f}M'
+        )
+
+
+if __name__ == '__main__':
+    run_cli(main)

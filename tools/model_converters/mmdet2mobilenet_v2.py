@@ -1,0 +1,33 @@
+"""Convert an mmdet checkpoint with its MobileNetV2 (e.g. SSDLite) to our block names.
+
+    python tools/model_converters/mmdet2mobilenet_v2.py ssdlite_mobilenetv2.pth OUT.pth
+
+mmdet names a block's convs expand_conv/depthwise_conv/linear_conv; ours (mmpretrain's)
+are conv.0/1/2. Everything outside the backbone's blocks is kept as it is.
+"""
+
+import argparse
+
+import torch
+
+from mobilenet_v2.engine.cli import run_cli
+from mobilenet_v2.utils import safe_torch_load
+from mobilenet_v2.utils.key_maps import mmdet_to_ours
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument('src', help='mmdet checkpoint')
+    parser.add_argument('dst', help='output checkpoint path')
+    args = parser.parse_args()
+    checkpoint = safe_torch_load(args.src, map_location='cpu')
+    state_dict = checkpoint.get('state_dict', checkpoint)
+    meta = dict(checkpoint.get('meta', {}), converted_from=args.src, source='mmdet')
+    torch.save(dict(state_dict=mmdet_to_ours(state_dict), meta=meta), args.dst)
+    print(f'wrote {args.dst}')
+
+
+if __name__ == '__main__':
+    run_cli(main)

@@ -1,0 +1,49 @@
+"""Evaluate a checkpoint of any config (top-1, mIoU or COCO mAP, by the config).
+
+python tools/test.py CONFIG CHECKPOINT [--out FILE_OR_DIR] [--show-dir DIR]
+bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [...]
+"""
+
+import argparse
+import json
+import os
+
+from mobilenet_v2.engine import build_runner, load_config, prepare_test
+from mobilenet_v2.engine.cli import add_common_args, run_cli
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--out',
+        help='save predictions: a .pkl file (classification, '
+        'detection) or a directory of label PNGs (segmentation)',
+    )
+    parser.add_argument('--show-dir', help='draw predictions into this directory')
+    add_common_args(parser)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main():
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    prepare_test(
+        cfg,
+        args.checkpoint,
+        work_dir=args.work_dir,
+        out=args.out,
+        show_dir=args.show_dir,
+        launcher=args.launcher,
+    )
+    metrics = build_runner(cfg).test()
+    print(json.dumps({k: round(float(v), 4) for k, v in metrics.items()}))
+
+
+if __name__ == '__main__':
+    run_cli(main)
