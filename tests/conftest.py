@@ -19,7 +19,7 @@ def toy_imagenet(tmp_path_factory):
     from mobilenet_v2.datasets import generate_toy_imagenet
 
     return generate_toy_imagenet(
-        str(tmp_path_factory.mktemp('toy_imagenet')), train_per_class=8, val_per_class=4, size=32
+        str(tmp_path_factory.mktemp('toy_imagenet')), train_per_class=16, val_per_class=4, size=64
     )
 
 

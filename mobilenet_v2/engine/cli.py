@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import warnings
 
 from mmengine.config import DictAction
 
@@ -9,6 +10,9 @@ from ..utils import UnsafeCheckpointError
 from .config import ConfigError
 
 USER_ERRORS = (ConfigError, UnsafeCheckpointError, FileNotFoundError)
+
+# mmengine 0.10.7 imports pkg_resources on every run; the warning tells users nothing.
+warnings.filterwarnings('ignore', message='pkg_resources is deprecated', category=UserWarning)
 
 
 def add_common_args(parser: argparse.ArgumentParser):
@@ -41,5 +45,6 @@ def run_cli(main):
     except KeyError as err:
         if 'registry' not in str(err):
             raise
-        print(f'error: {err.args[0]} (check the type names in your config)', file=sys.stderr)
+        first_sentence = str(err.args[0]).split('. ')[0]  # mmengine's goes on with a URL
+        print(f'error: {first_sentence} (check the type names in your config)', file=sys.stderr)
         sys.exit(2)

@@ -9,6 +9,7 @@ import os.path as osp
 from typing import Optional
 
 import torch
+import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -34,9 +35,6 @@ def _default_work_dir(cfg: Config) -> str:
 def _common(cfg: Config, work_dir: Optional[str], launcher: str):
     cfg.launcher = launcher
     cfg.work_dir = work_dir or cfg.get('work_dir') or _default_work_dir(cfg)
-    if not torch.cuda.is_available():  # torchrun on CPU: NCCL needs GPUs, gloo does not
-        cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict())
-        cfg.env_cfg.dist_cfg.backend = 'gloo'
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(loader):
             defaults = TOOLBOX_OPTIONS[cfg.default_scope]['dataloader_defaults']
@@ -109,5 +107,23 @@ def _draw_predictions(cfg: Config, show_dir: str):
         cfg.visualizer.save_dir = show_dir
 
 
+def _start_cpu_processes(cfg: Config):
+    """torchrun without GPUs: mmengine's init_dist always calls torch.cuda.set_device and
+    its DDP wrapper passes device_ids, both of which fail on CPU. Start gloo here (the
+    Runner then skips init_dist) and wrap the model with device_ids=None."""
+    if not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict()).backend = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False),
+    )
+    wrapper.device_ids = None
+    cfg.model_wrapper_cfg = wrapper
+
+
 def build_runner(cfg: Config) -> Runner:
+    if cfg.launcher == 'pytorch' and not torch.cuda.is_available():
+        _start_cpu_processes(cfg)
     return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
