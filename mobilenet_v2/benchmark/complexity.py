@@ -7,8 +7,13 @@ Convention (the paper's and TF-slim's):
     activations, pooling, residual additions and resizing are not counted;
   * params are every parameter of the model, BatchNorm's included (torchvision's
     count: 3,504,872 for MobileNetV2 1.0 with a 1000-class head).
+  * with ``tf_atrous``, a dilated conv with rate r is counted as TensorFlow's
+    space-to-batch implementation computes it: over an output padded up to a multiple
+    of r. The paper's Table 7 (5.8B MAdds for Mobile DeepLabv3 with ASPP at 513x513)
+    was counted that way; PyTorch computes only the real outputs.
 """
 
+import math
 from collections import OrderedDict
 from typing import Dict, NamedTuple
 
@@ -28,8 +33,13 @@ def _group(name: str, depth: int = 2) -> str:
     return '.'.join(name.split('.')[:depth])
 
 
-def _layer_madds(module: nn.Module, output: torch.Tensor) -> int:
+def _layer_madds(module: nn.Module, output: torch.Tensor, tf_atrous: bool) -> int:
     per_sample = output[0].numel()
+    if isinstance(module, nn.Conv2d) and tf_atrous and max(module.dilation) > 1:
+        padded = [
+            math.ceil(size / rate) * rate for size, rate in zip(output.shape[-2:], module.dilation)
+        ]
+        per_sample = output.shape[1] * padded[0] * padded[1]
     if isinstance(module, nn.Conv2d):
         kh, kw = module.kernel_size
         return per_sample * module.in_channels // module.groups * kh * kw
@@ -37,7 +47,9 @@ def _layer_madds(module: nn.Module, output: torch.Tensor) -> int:
 
 
 @torch.no_grad()
-def count_complexity(model: nn.Module, inputs: torch.Tensor, **forward_kwargs) -> Complexity:
+def count_complexity(
+    model: nn.Module, inputs: torch.Tensor, tf_atrous: bool = False, **forward_kwargs
+) -> Complexity:
     """Params and MAdds of one sample of ``inputs`` (N, C, H, W), grouped by module."""
     groups: 'OrderedDict[str, Dict[str, int]]' = OrderedDict()
     hooks = []
@@ -45,7 +57,7 @@ def count_complexity(model: nn.Module, inputs: torch.Tensor, **forward_kwargs) -
     def record(name):
         def hook(module, args, output):
             entry = groups.setdefault(_group(name), dict(params=0, madds=0))
-            entry['madds'] += _layer_madds(module, output)
+            entry['madds'] += _layer_madds(module, output, tf_atrous)
 
         return hook
 

@@ -1,4 +1,5 @@
 from .backbone import MobileNetV2, OutputSpec
 from .blocks import InvertedResidual
+from .seg import MobileASPPHead
 
-__all__ = ['MobileNetV2', 'OutputSpec', 'InvertedResidual']
+__all__ = ['MobileNetV2', 'OutputSpec', 'InvertedResidual', 'MobileASPPHead']

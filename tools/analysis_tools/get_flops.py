@@ -26,6 +26,12 @@ def parse_args():
         help='input height and width',
     )
     parser.add_argument(
+        '--tf-atrous',
+        action='store_true',
+        help="count dilated convs as TensorFlow's space-to-batch computes them "
+        "(the paper's Table 7 convention)",
+    )
+    parser.add_argument(
         '--json',
         action='store_true',
         help='print one JSON object: params, madds (integers), groups',
@@ -40,7 +46,9 @@ def main():
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
     model = build_model(cfg)
-    result = count_complexity(model, torch.zeros(1, 3, *args.shape), mode='tensor')
+    result = count_complexity(
+        model, torch.zeros(1, 3, *args.shape), tf_atrous=args.tf_atrous, mode='tensor'
+    )
     if args.json:
         print(
             json.dumps(

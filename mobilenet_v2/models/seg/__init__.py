@@ -1,0 +1,3 @@
+from .mobile_aspp_head import MobileASPPHead
+
+__all__ = ['MobileASPPHead']

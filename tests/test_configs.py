@@ -1,0 +1,46 @@
+"""Every config loads, and every head's input channels match what the backbone reports."""
+
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from mobilenet_v2.models import MobileNetV2
+
+from .conftest import ROOT
+
+CONFIGS = sorted(
+    p
+    for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p
+)
+
+
+def backbone_of(cfg):
+    kwargs = {k: v for k, v in cfg.model.backbone.items() if k not in ('type', 'init_cfg')}
+    kwargs['norm_cfg'] = dict(type='BN')
+    return MobileNetV2(**kwargs)
+
+
+def head_inputs(model_cfg):
+    """(head key, in_channels as written, index into the backbone's outputs)."""
+    if model_cfg.type == 'ImageClassifier':
+        yield 'head', model_cfg.head.in_channels, -1
+    for key in ('decode_head', 'auxiliary_head'):
+        head = model_cfg.get(key)
+        if head:
+            yield key, head.in_channels, head.get('in_index', -1)
+            if 'c1_in_channels' in head:
+                yield f'{key}.c1', head.c1_in_channels, head.get('c1_in_index', 0)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
+def test_config_heads_match_backbone_outputs(path):
+    cfg = Config.fromfile(path)
+    assert cfg.model.backbone.type == 'mobilenet_v2.MobileNetV2'
+    specs = backbone_of(cfg).output_specs
+    checked = list(head_inputs(cfg.model))
+    assert checked
+    for key, in_channels, index in checked:
+        assert in_channels == specs[index].channels, (key, specs[index])
