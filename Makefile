@@ -1,15 +1,19 @@
 # make demo : install what is missing into .venv, then run the main job on toy data
+#             (segmentation; `make demo-classification` for the ImageNet-format one)
 # make test : install what is missing into .venv, then lint and run the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
 
-.PHONY: install demo test lint
+.PHONY: install demo demo-classification test lint
 install:
 	bash tools/install.sh
 
 demo: install
-	PYTHON=$(PY) bash tools/toy_demo.sh
+	PYTHON=$(PY) bash tools/toy_demo.sh segmentation
+
+demo-classification: install
+	PYTHON=$(PY) bash tools/toy_demo.sh classification
 
 lint:
 	$(PY) -m ruff check .

@@ -39,3 +39,10 @@ def run_tool(*args, env=None, check=True, timeout=600):
             f'{args} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n' f'{proc.stderr[-5000:]}'
         )
     return proc
+
+
+@pytest.fixture(scope='session')
+def toy_cityscapes(tmp_path_factory):
+    from mobilenet_v2.datasets import generate_toy_cityscapes
+
+    return generate_toy_cityscapes(str(tmp_path_factory.mktemp('toy_cityscapes')), train=16, val=4)

@@ -1,4 +1,16 @@
+from .baselines import cityscapes_majority_miou, majority_class_miou
 from .complexity import CONVENTION, Complexity, count_complexity, format_table
 from .models import build_model
+from .timing import environment, time_inference
 
-__all__ = ['CONVENTION', 'Complexity', 'count_complexity', 'format_table', 'build_model']
+__all__ = [
+    'CONVENTION',
+    'Complexity',
+    'count_complexity',
+    'format_table',
+    'build_model',
+    'environment',
+    'time_inference',
+    'cityscapes_majority_miou',
+    'majority_class_miou',
+]

@@ -1,4 +1,10 @@
 from .toy_imagenet import CLASSES as TOY_IMAGENET_CLASSES
 from .toy_imagenet import generate_toy_imagenet
+from .toy_segmentation import generate_toy_ade20k, generate_toy_cityscapes
 
-__all__ = ['TOY_IMAGENET_CLASSES', 'generate_toy_imagenet']
+__all__ = [
+    'TOY_IMAGENET_CLASSES',
+    'generate_toy_imagenet',
+    'generate_toy_ade20k',
+    'generate_toy_cityscapes',
+]

@@ -20,11 +20,16 @@ TOOLBOX_OPTIONS = {
     'mmpretrain': dict(
         dataloader_defaults=dict(collate_fn=dict(type='default_collate')),
         dump_metric=dict(type='DumpResults', out_file_path=None),
+        visualization_hook='VisualizationHook',
     ),
     'mmdet': dict(
-        dataloader_defaults={}, dump_metric=dict(type='DumpDetResults', out_file_path=None)
+        dataloader_defaults={},
+        dump_metric=dict(type='DumpDetResults', out_file_path=None),
+        visualization_hook='DetVisualizationHook',
     ),
-    'mmseg': dict(dataloader_defaults={}, dump_metric=None),
+    'mmseg': dict(
+        dataloader_defaults={}, dump_metric=None, visualization_hook='SegVisualizationHook'
+    ),
 }
 
 
@@ -97,7 +102,8 @@ def prepare_test(
 
 def _draw_predictions(cfg: Config, show_dir: str):
     """Turn on the toolbox's visualization hook, each in the way its own test.py does."""
-    hook = cfg.default_hooks.visualization
+    hook_type = TOOLBOX_OPTIONS[cfg.default_scope]['visualization_hook']
+    hook = cfg.default_hooks.setdefault('visualization', ConfigDict(type=hook_type))
     if cfg.default_scope == 'mmpretrain':
         hook.update(enable=True, out_dir=show_dir)
     elif cfg.default_scope == 'mmdet':

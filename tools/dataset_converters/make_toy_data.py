@@ -5,9 +5,17 @@ python tools/dataset_converters/make_toy_data.py imagenet data/toy_imagenet
 
 import argparse
 
-from mobilenet_v2.datasets import generate_toy_imagenet
+from mobilenet_v2.datasets import (
+    generate_toy_ade20k,
+    generate_toy_cityscapes,
+    generate_toy_imagenet,
+)
 
-GENERATORS = {'imagenet': generate_toy_imagenet}
+GENERATORS = {
+    'imagenet': generate_toy_imagenet,
+    'cityscapes': generate_toy_cityscapes,
+    'ade20k': generate_toy_ade20k,
+}
 
 
 def main():

@@ -1,0 +1,132 @@
+"""Toy segmentation data in the official layouts, and the tools on it end to end."""
+
+import glob
+import json
+import os.path as osp
+import re
+
+import numpy as np
+from mmengine.registry import init_default_scope
+from PIL import Image
+
+from mobilenet_v2.datasets import generate_toy_ade20k
+
+from .conftest import run_tool
+from .test_tools import logged
+
+FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
+
+
+def seg_options(data_root, **extra):
+    options = {
+        'train_dataloader.dataset.data_root': data_root,
+        'val_dataloader.dataset.data_root': data_root,
+        'test_dataloader.dataset.data_root': data_root,
+        'train_dataloader.batch_size': 4,
+        'default_hooks.logger.interval': 1,
+        **extra,
+    }
+    return ['--cfg-options', *(f'{k}={v}' for k, v in options.items())]
+
+
+def test_toy_cityscapes_is_read_by_mmseg_with_train_ids_and_ignore(toy_cityscapes):
+    from mmseg.datasets import CityscapesDataset
+
+    init_default_scope('mmseg')
+    dataset = CityscapesDataset(
+        data_root=toy_cityscapes,
+        data_prefix=dict(img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
+        pipeline=[],
+    )
+    assert len(dataset) == 4
+    labels = np.unique(np.asarray(Image.open(dataset[0]['seg_map_path'])))
+    assert set(labels) <= set(range(19)) | {255} and 255 in labels and len(labels) >= 6
+
+
+def test_toy_ade20k_is_read_by_mmseg_with_reduce_zero_label(tmp_path):
+    from mmseg.datasets import ADE20KDataset
+
+    root = generate_toy_ade20k(str(tmp_path), train=2, val=2)
+    init_default_scope('mmseg')
+    dataset = ADE20KDataset(
+        data_root=osp.join(root, 'ADEChallengeData2016'),
+        data_prefix=dict(img_path='images/validation', seg_map_path='annotations/validation'),
+        pipeline=[dict(type='LoadAnnotations', reduce_zero_label=True)],
+    )
+    assert len(dataset) == 2 and dataset[0]['reduce_zero_label']
+    raw = np.asarray(Image.open(dataset.get_data_info(0)['seg_map_path']))
+    assert set(np.unique(raw)) <= set(range(151)) and len(np.unique(raw)) >= 4
+    assert set(np.unique(dataset[0]['gt_seg_map'])) <= set(range(150)) | {255}
+
+
+def test_fcn_trains_on_one_process_and_test_writes_iou_table_overlays_and_labels(
+    toy_cityscapes, tmp_path
+):
+    work_dir = str(tmp_path / 'train')
+    proc = run_tool(
+        'tools/train.py',
+        FCN,
+        '--work-dir',
+        work_dir,
+        *seg_options(
+            toy_cityscapes,
+            **{
+                'train_cfg.max_iters': 30,
+                'train_cfg.val_interval': 30,
+                'default_hooks.checkpoint.interval': 30,
+            },
+        ),
+    )
+    assert 'SyncBatchNorm (SyncBN) layers in the model will be automatically reverted' in (
+        proc.stdout
+    )
+    losses = logged(work_dir, 'decode.loss_ce')
+    assert sum(losses[-5:]) / 5 < 0.75 * sum(losses[:5]) / 5, losses
+    show_dir, out_dir = str(tmp_path / 'show'), str(tmp_path / 'pred')
+    proc = run_tool(
+        'tools/test.py',
+        FCN,
+        osp.join(work_dir, 'iter_30.pth'),
+        '--work-dir',
+        str(tmp_path / 'test'),
+        '--show-dir',
+        show_dir,
+        '--out',
+        out_dir,
+        *seg_options(toy_cityscapes),
+    )
+    assert re.search(r'\|\s+road\s+\|\s+[\d.]+\s+\|', proc.stdout)  # per-class IoU table
+    metrics = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert 0 < metrics['mIoU'] <= 100
+    overlays = glob.glob(osp.join(show_dir, '**', '*.png'), recursive=True)
+    assert len(overlays) == 4
+    predictions = glob.glob(osp.join(out_dir, '**', '*.png'), recursive=True)
+    assert len(predictions) == 4
+    assert set(np.unique(np.asarray(Image.open(predictions[0])))) <= set(range(19))
+
+    overlay = str(tmp_path / 'demo.png')
+    image = sorted(glob.glob(osp.join(toy_cityscapes, 'leftImg8bit', 'val', '*', '*.png')))[0]
+    run_tool(
+        'tools/demo/seg_demo.py', image, FCN, osp.join(work_dir, 'iter_30.pth'), '--out', overlay
+    )
+    assert Image.open(overlay).size == Image.open(image).size
+
+
+def test_benchmark_reports_fps_on_synthetic_input_without_data():
+    proc = run_tool(
+        'tools/analysis_tools/benchmark.py',
+        FCN,
+        '--shape',
+        '64',
+        '128',
+        '--runs',
+        '3',
+        '--warmup',
+        '1',
+        '--json',
+    )
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report['runs'] == 3 and report['shape'] == [64, 128]
+    assert report['min_ms'] <= report['median_ms'] <= report['max_ms']
+    assert abs(report['fps'] - 1e3 / report['median_ms']) < 1e-6
+    assert 'torch' in report['environment']
