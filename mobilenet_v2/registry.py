@@ -1,4 +1,4 @@
-"""The plugin's own registry.
+"""The plugin's own registries.
 
 Children of mmengine's roots with ``scope='mobilenet_v2'``: mmseg, mmdet and mmpretrain
 configs reach our classes as ``type='mobilenet_v2.<Name>'`` from their own default
@@ -7,8 +7,16 @@ scope, so one class serves all three toolboxes. Never set ``default_scope`` to
 """
 
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
 from mmengine.registry import Registry
 
 MODELS = Registry(
     'model', parent=MMENGINE_MODELS, scope='mobilenet_v2', locations=['mobilenet_v2.models']
+)
+# anchor generators and other helpers that mmdet's heads build from TASK_UTILS
+TASK_UTILS = Registry(
+    'task util',
+    parent=MMENGINE_TASK_UTILS,
+    scope='mobilenet_v2',
+    locations=['mobilenet_v2.models'],
 )

@@ -27,6 +27,9 @@ def head_inputs(model_cfg):
     """(head key, in_channels as written, index into the backbone's outputs)."""
     if model_cfg.type == 'ImageClassifier':
         yield 'head', model_cfg.head.in_channels, -1
+    if model_cfg.type == 'SingleStageDetector':  # the neck takes every backbone output
+        for index, in_channels in enumerate(model_cfg.neck.in_channels):
+            yield 'neck', in_channels, index
     for key in ('decode_head', 'auxiliary_head'):
         head = model_cfg.get(key)
         if head:

@@ -1,5 +1,12 @@
 from .backbone import MobileNetV2, OutputSpec
 from .blocks import InvertedResidual
+from .det import SSDLiteAnchorGenerator
 from .seg import MobileASPPHead
 
-__all__ = ['MobileNetV2', 'OutputSpec', 'InvertedResidual', 'MobileASPPHead']
+__all__ = [
+    'MobileNetV2',
+    'OutputSpec',
+    'InvertedResidual',
+    'MobileASPPHead',
+    'SSDLiteAnchorGenerator',
+]

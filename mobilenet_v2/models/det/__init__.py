@@ -1,0 +1,3 @@
+from .anchor_generator import SSDLiteAnchorGenerator
+
+__all__ = ['SSDLiteAnchorGenerator']

@@ -1,0 +1,47 @@
+"""SSDLite: our configs against mmdet's own model, and the paper's layout."""
+
+import os.path as osp
+
+import mmdet
+import torch
+from mmengine.config import Config
+
+from mobilenet_v2.benchmark import build_model, count_complexity
+from mobilenet_v2.utils.key_maps import mmdet_to_ours
+
+from .conftest import ROOT
+from .test_toolboxes import randomise_bn
+
+NAME = 'ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
+MMDET_CONFIG = osp.join(osp.dirname(mmdet.__file__), '.mim', 'configs', 'ssd', NAME)
+PAPER = osp.join(ROOT, 'configs', 'ssdlite', 'ssdlite-paper_mobilenetv2-scratch_8xb24-600e_coco.py')
+
+
+def test_mmdet_state_dict_converts_and_gives_mmdet_raw_outputs():
+    theirs = build_model(Config.fromfile(MMDET_CONFIG))
+    ours = build_model(Config.fromfile(osp.join(ROOT, 'configs', 'ssdlite', NAME)))
+    randomise_bn(theirs)
+    ours.load_state_dict(mmdet_to_ours(theirs.state_dict()), strict=True)
+    x = torch.randn(2, 3, 320, 320)
+    with torch.no_grad():
+        expected, actual = theirs(x, mode='tensor'), ours(x, mode='tensor')
+    for their_level, our_level in zip([*expected[0], *expected[1]], [*actual[0], *actual[1]]):
+        torch.testing.assert_close(our_level, their_level, rtol=1e-5, atol=1e-5)
+
+
+def test_paper_ssdlite_attaches_to_layer_15_expansion_and_the_last_layer():
+    model = build_model(Config.fromfile(PAPER))
+    specs = [tuple(s) for s in model.backbone.output_specs]
+    assert specs == [('layer15.expansion', 576, 16), ('conv2', 1280, 32)]
+    cls_scores, _ = model(torch.zeros(1, 3, 320, 320), mode='tensor')
+    assert [s.shape[-1] for s in cls_scores] == [20, 10, 5, 3, 2, 1]
+
+
+def test_paper_ssdlite_params_match_tables_5_and_6_within_5_percent():
+    model = build_model(Config.fromfile(PAPER))
+    result = count_complexity(model, torch.zeros(1, 3, 320, 320), mode='tensor')
+    ssdlite = sum(
+        g['params'] for name, g in result.groups.items() if not name.startswith('backbone')
+    )
+    assert abs(result.params / 4.3e6 - 1) < 0.05, result.params
+    assert abs(ssdlite / 2.1e6 - 1) < 0.05, ssdlite
