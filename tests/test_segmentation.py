@@ -14,7 +14,8 @@ from .conftest import ROOT
 from .test_toolboxes import randomise_bn
 
 MMSEG_CONFIGS = osp.join(osp.dirname(mmseg.__file__), '.mim', 'configs', 'mobilenet_v2')
-OURS = sorted(glob.glob(osp.join(ROOT, 'configs', '*', 'mobilenet-v2-d8_*.py')))
+METHODS = ('fcn', 'pspnet', 'deeplabv3', 'deeplabv3plus')
+OURS = sorted(p for m in METHODS for p in glob.glob(osp.join(ROOT, 'configs', m, '*.py')))
 
 
 def test_all_eight_mmseg_configs_have_ours():

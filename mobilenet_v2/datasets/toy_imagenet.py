@@ -31,14 +31,15 @@ CLASSES = (
 )
 
 
-def _random_colour(rng: np.random.Generator, avoid: np.ndarray = None) -> tuple:
+def random_colour(rng: np.random.Generator, avoid: np.ndarray = None) -> tuple:
     while True:
         colour = rng.integers(0, 256, 3)
         if avoid is None or np.abs(colour - avoid).sum() > 200:
             return tuple(int(c) for c in colour)
 
 
-def _background(rng: np.random.Generator, size: int) -> tuple:
+def noisy_background(rng: np.random.Generator, size: int) -> tuple:
+    """A random colour with a gradient and pixel noise; returns (image, base colour)."""
     base = rng.integers(0, 256, 3).astype(np.float32)
     ramp = np.linspace(-1, 1, size, dtype=np.float32)
     direction = rng.uniform(-40, 40, (2, 3)).astype(np.float32)
@@ -131,8 +132,8 @@ DRAWERS: Dict[str, Callable] = {
 
 
 def draw_sample(rng: np.random.Generator, label: int, size: int) -> Image.Image:
-    img, base = _background(rng, size)
-    DRAWERS[CLASSES[label]](ImageDraw.Draw(img), rng, size, _random_colour(rng, avoid=base))
+    img, base = noisy_background(rng, size)
+    DRAWERS[CLASSES[label]](ImageDraw.Draw(img), rng, size, random_colour(rng, avoid=base))
     return img
 
 

@@ -8,6 +8,7 @@ import argparse
 from mobilenet_v2.datasets import (
     generate_toy_ade20k,
     generate_toy_cityscapes,
+    generate_toy_coco,
     generate_toy_imagenet,
 )
 
@@ -15,6 +16,7 @@ GENERATORS = {
     'imagenet': generate_toy_imagenet,
     'cityscapes': generate_toy_cityscapes,
     'ade20k': generate_toy_ade20k,
+    'coco': generate_toy_coco,
 }
 
 

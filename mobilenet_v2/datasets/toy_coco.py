@@ -1,0 +1,101 @@
+"""A small COCO-format detection set: shapes of varied size, colour and aspect.
+
+Layout (mmdet's CocoDataset)::
+
+    ROOT/train2017/000000000001.jpg ...    ROOT/annotations/instances_train2017.json
+    ROOT/val2017/000000100001.jpg ...      ROOT/annotations/instances_val2017.json
+
+One to four objects per image, from 8% to 60% of the image side, aspect ratios from
+1:2 to 2:1, on noisy gradient backgrounds; boxes overlap little (IoU <= 0.3).
+"""
+
+import json
+import os
+import os.path as osp
+
+import numpy as np
+from PIL import ImageDraw
+
+from .toy_imagenet import noisy_background, random_colour
+
+CLASSES = ('rectangle', 'ellipse', 'triangle', 'cross')
+
+
+def _iou(a, b) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def _draw(draw: ImageDraw.ImageDraw, label: int, box, colour):
+    x0, y0, x1, y1 = box
+    if CLASSES[label] == 'rectangle':
+        draw.rectangle(box, fill=colour)
+    elif CLASSES[label] == 'ellipse':
+        draw.ellipse(box, fill=colour)
+    elif CLASSES[label] == 'triangle':
+        draw.polygon([((x0 + x1) / 2, y0), (x0, y1), (x1, y1)], fill=colour)
+    else:
+        w, h = (x1 - x0) / 3, (y1 - y0) / 3
+        draw.rectangle([x0, y0 + h, x1, y1 - h], fill=colour)
+        draw.rectangle([x0 + w, y0, x1 - w, y1], fill=colour)
+
+
+def draw_scene(rng: np.random.Generator, size: int):
+    """An image and its objects as (label, [x0, y0, x1, y1]) with exact extents."""
+    img, base = noisy_background(rng, size)
+    draw, objects = ImageDraw.Draw(img), []
+    for _ in range(int(rng.integers(1, 5))):
+        for _attempt in range(10):
+            side = rng.uniform(0.08, 0.6) * size
+            aspect = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))
+            w, h = side * np.sqrt(aspect), side / np.sqrt(aspect)
+            if w >= size or h >= size:
+                continue
+            x0, y0 = rng.uniform(0, size - w), rng.uniform(0, size - h)
+            box = [float(round(x0)), float(round(y0)), float(round(x0 + w)), float(round(y0 + h))]
+            if all(_iou(box, other) <= 0.3 for _, other in objects):
+                label = int(rng.integers(len(CLASSES)))
+                _draw(draw, label, box, random_colour(rng, avoid=base))
+                objects.append((label, box))
+                break
+    return img, objects
+
+
+def generate_toy_coco(
+    root: str, train: int = 300, val: int = 60, size: int = 160, seed: int = 0
+) -> str:
+    """Write the toy set under ``root`` (skipped when both annotation files exist)."""
+    ann_dir = osp.join(root, 'annotations')
+    if all(osp.isfile(osp.join(ann_dir, f'instances_{s}2017.json')) for s in ('train', 'val')):
+        return root
+    os.makedirs(ann_dir, exist_ok=True)
+    categories = [
+        dict(id=i + 1, name=name, supercategory='shape') for i, name in enumerate(CLASSES)
+    ]
+    for stream, (split, count, first_id) in enumerate((('train', train, 1), ('val', val, 100001))):
+        rng = np.random.default_rng([seed, stream])
+        images, annotations = [], []
+        os.makedirs(osp.join(root, f'{split}2017'), exist_ok=True)
+        for image_id in range(first_id, first_id + count):
+            img, objects = draw_scene(rng, size)
+            file_name = f'{image_id:012d}.jpg'
+            img.save(osp.join(root, f'{split}2017', file_name), quality=95)
+            images.append(dict(id=image_id, file_name=file_name, width=size, height=size))
+            for label, (x0, y0, x1, y1) in objects:
+                w, h = x1 - x0, y1 - y0
+                annotations.append(
+                    dict(
+                        id=len(annotations) + 1,
+                        image_id=image_id,
+                        category_id=label + 1,
+                        bbox=[x0, y0, w, h],
+                        area=w * h,
+                        iscrowd=0,
+                        segmentation=[[x0, y0, x1, y0, x1, y1, x0, y1]],
+                    )
+                )
+        with open(osp.join(ann_dir, f'instances_{split}2017.json'), 'w') as f:
+            json.dump(dict(images=images, annotations=annotations, categories=categories), f)
+    return root
