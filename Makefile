@@ -1,16 +1,20 @@
 # make demo : install what is missing into .venv, then run the main job on toy data
-#             (segmentation; `make demo-classification` for the ImageNet-format one)
+#             (segmentation; `make demo-detection`, `make demo-classification` for the
+#             COCO- and ImageNet-format ones)
 # make test : install what is missing into .venv, then lint and run the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export VENV
 
-.PHONY: install demo demo-classification test lint
+.PHONY: install demo demo-detection demo-classification test lint
 install:
 	bash tools/install.sh
 
 demo: install
 	PYTHON=$(PY) bash tools/toy_demo.sh segmentation
+
+demo-detection: install
+	PYTHON=$(PY) bash tools/toy_demo.sh detection
 
 demo-classification: install
 	PYTHON=$(PY) bash tools/toy_demo.sh classification

@@ -46,3 +46,15 @@ def toy_cityscapes(tmp_path_factory):
     from mobilenet_v2.datasets import generate_toy_cityscapes
 
     return generate_toy_cityscapes(str(tmp_path_factory.mktemp('toy_cityscapes')), train=16, val=4)
+
+
+@pytest.fixture(scope='session')
+def toy_coco(tmp_path_factory):
+    from mobilenet_v2.datasets import generate_toy_coco
+
+    return generate_toy_coco(str(tmp_path_factory.mktemp('toy_coco')), train=32, val=8)
+
+
+def cfg_options(options: dict) -> list:
+    """``--cfg-options k=v ...`` arguments for the tools."""
+    return ['--cfg-options', *(f'{k}={v}' for k, v in options.items())]

@@ -12,7 +12,7 @@ import torch
 
 from mobilenet_v2.utils import safe_torch_load
 
-from .conftest import ROOT, run_tool
+from .conftest import ROOT, cfg_options, run_tool
 
 TOY = 'configs/toy/mobilenet-v2_toy-imagenet.py'
 
@@ -28,7 +28,7 @@ def toy_options(data_root, **extra):
         'default_hooks.logger.interval': 1,
         **extra,
     }
-    return ['--cfg-options', *(f'{k}={v}' for k, v in options.items())]
+    return cfg_options(options)
 
 
 def logged(work_dir, key):

@@ -11,7 +11,7 @@ from PIL import Image
 
 from mobilenet_v2.datasets import generate_toy_ade20k
 
-from .conftest import run_tool
+from .conftest import cfg_options, run_tool
 from .test_tools import logged
 
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
@@ -26,7 +26,7 @@ def seg_options(data_root, **extra):
         'default_hooks.logger.interval': 1,
         **extra,
     }
-    return ['--cfg-options', *(f'{k}={v}' for k, v in options.items())]
+    return cfg_options(options)
 
 
 def test_toy_cityscapes_is_read_by_mmseg_with_train_ids_and_ignore(toy_cityscapes):
@@ -107,7 +107,7 @@ def test_fcn_trains_on_one_process_and_test_writes_iou_table_overlays_and_labels
     overlay = str(tmp_path / 'demo.png')
     image = sorted(glob.glob(osp.join(toy_cityscapes, 'leftImg8bit', 'val', '*', '*.png')))[0]
     run_tool(
-        'tools/demo/seg_demo.py', image, FCN, osp.join(work_dir, 'iter_30.pth'), '--out', overlay
+        'tools/demo/image_demo.py', image, FCN, osp.join(work_dir, 'iter_30.pth'), '--out', overlay
     )
     assert Image.open(overlay).size == Image.open(image).size
 

@@ -1,6 +1,7 @@
 """Shared command-line plumbing: --cfg-options parsing and one-line user errors."""
 
 import argparse
+import os.path as osp
 import sys
 import warnings
 
@@ -33,6 +34,13 @@ def add_common_args(parser: argparse.ArgumentParser):
         help='job launcher (pytorch: under torchrun)',
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
+
+
+def check_files(**paths: str):
+    """Raise ConfigError naming the first of ``paths`` (what=path) that is no file."""
+    for what, path in paths.items():
+        if not osp.isfile(path):
+            raise ConfigError(f'{what} {path} does not exist')
 
 
 def run_cli(main):

@@ -50,3 +50,26 @@ def check_data_roots(cfg: Config, loaders=('train', 'val', 'test')):
                 f'{key} = {root!r} does not exist: point it at your data with '
                 f'--cfg-options {key}=PATH (layouts: docs/datasets.md)'
             )
+
+
+def _pretrained_checkpoints(node, key: str):
+    """(key, checkpoint) of every ``init_cfg`` of type Pretrained under ``node``."""
+    if isinstance(node, dict):
+        if node.get('type') == 'Pretrained' and isinstance(node.get('checkpoint'), str):
+            yield f'{key}.checkpoint', node['checkpoint']
+        for child, value in node.items():
+            yield from _pretrained_checkpoints(value, f'{key}.{child}')
+    elif isinstance(node, (list, tuple)):
+        for i, value in enumerate(node):
+            yield from _pretrained_checkpoints(value, f'{key}.{i}')
+
+
+def check_pretrained_paths(cfg: Config):
+    """Fail before training, naming the key, when a local Pretrained checkpoint is missing
+    (URLs and mmengine schemes such as mmcls:// are left to their loaders)."""
+    for key, path in _pretrained_checkpoints(cfg.model, 'model'):
+        if '://' not in path and not osp.isfile(osp.expanduser(path)):
+            raise ConfigError(
+                f'{key} = {path!r} does not exist: point it at your weights '
+                f'with --cfg-options {key}=PATH'
+            )

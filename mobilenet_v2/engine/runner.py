@@ -14,7 +14,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from .config import ConfigError, check_data_roots
+from .config import ConfigError, check_data_roots, check_pretrained_paths
 
 TOOLBOX_OPTIONS = {
     'mmpretrain': dict(
@@ -70,6 +70,7 @@ def prepare_train(
             raise ConfigError(f'--resume checkpoint {resume} does not exist')
         cfg.resume, cfg.load_from = True, resume
     check_data_roots(cfg, loaders=('train', 'val') if cfg.get('val_cfg') else ('train',))
+    check_pretrained_paths(cfg)
     return cfg
 
 

@@ -56,39 +56,39 @@ def torchvision_to_ours(state_dict: Dict) -> 'OrderedDict':
 MMDET_BLOCK_PARTS = ('expand_conv', 'depthwise_conv', 'linear_conv')
 
 
+def _rename_block_convs(state_dict: Dict, conv_name: str, rename) -> 'OrderedDict':
+    """Rename ``...backbone.layerS.J.<conv_name>.rest`` keys with
+    ``rename(conv_name_match, has_expansion)``; other keys are kept as they are."""
+    expands = {(stage, block): e for stage, block, e in _blocks()}
+    pattern = re.compile(rf'(.*backbone\.layer(\d)\.(\d+)\.)({conv_name})\.(.+)')
+    converted = OrderedDict()
+    for key, value in state_dict.items():
+        m = pattern.fullmatch(key)
+        if m is None:
+            converted[key] = value
+            continue
+        prefix, stage, block, name, rest = m.groups()
+        converted[f'{prefix}{rename(name, expands[int(stage), int(block)])}.{rest}'] = value
+    return converted
+
+
 def mmdet_to_ours(state_dict: Dict) -> 'OrderedDict':
     """mmdet's MobileNetV2 block names (``expand_conv``, ``depthwise_conv``,
     ``linear_conv``) to ours (``conv.0/1/2``; ``conv.0/1`` without expansion).
 
     Keys outside the backbone's blocks (neck, head, ``conv1``, ``conv2``) are kept.
     """
-    expands = {(stage, block): e for stage, block, e in _blocks()}
-    pattern = re.compile(
-        r'(.*backbone\.layer(\d)\.(\d+)\.)(' + '|'.join(MMDET_BLOCK_PARTS) + r')\.(.+)'
+    return _rename_block_convs(
+        state_dict,
+        '|'.join(MMDET_BLOCK_PARTS),
+        lambda name, expands: f'conv.{MMDET_BLOCK_PARTS.index(name) - (0 if expands else 1)}',
     )
-    converted = OrderedDict()
-    for key, value in state_dict.items():
-        m = pattern.fullmatch(key)
-        if m is None:
-            converted[key] = value
-            continue
-        prefix, stage, block, part, rest = m.groups()
-        index = MMDET_BLOCK_PARTS.index(part) - (0 if expands[int(stage), int(block)] else 1)
-        converted[f'{prefix}conv.{index}.{rest}'] = value
-    return converted
 
 
 def ours_to_mmdet(state_dict: Dict) -> 'OrderedDict':
     """The inverse of ``mmdet_to_ours`` (for loading our weights into mmdet's model)."""
-    expands = {(stage, block): e for stage, block, e in _blocks()}
-    pattern = re.compile(r'(.*backbone\.layer(\d)\.(\d+)\.)conv\.(\d)\.(.+)')
-    converted = OrderedDict()
-    for key, value in state_dict.items():
-        m = pattern.fullmatch(key)
-        if m is None:
-            converted[key] = value
-            continue
-        prefix, stage, block, index, rest = m.groups()
-        part = MMDET_BLOCK_PARTS[int(index) + (0 if expands[int(stage), int(block)] else 1)]
-        converted[f'{prefix}{part}.{rest}'] = value
-    return converted
+    return _rename_block_convs(
+        state_dict,
+        r'conv\.\d',
+        lambda name, expands: MMDET_BLOCK_PARTS[int(name[-1]) + (0 if expands else 1)],
+    )

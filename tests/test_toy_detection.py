@@ -1,0 +1,151 @@
+"""Toy COCO-format data and the tools on SSDLite end to end."""
+
+import glob
+import json
+import os.path as osp
+
+import mmengine
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS, DefaultScope
+from PIL import Image
+from pycocotools.coco import COCO
+
+from .conftest import ROOT, cfg_options, run_tool
+from .test_tools import logged
+
+TOY = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
+PRETRAINED = 'configs/ssdlite/ssdlite-paper_mobilenetv2-imagenet_8xb24-120e_coco.py'
+
+
+def det_options(data_root, **extra):
+    options = {
+        'train_dataloader.dataset.data_root': f'{data_root}/',
+        'val_dataloader.dataset.data_root': f'{data_root}/',
+        'test_dataloader.dataset.data_root': f'{data_root}/',
+        'val_evaluator.ann_file': f'{data_root}/annotations/instances_val2017.json',
+        'test_evaluator.ann_file': f'{data_root}/annotations/instances_val2017.json',
+        'train_dataloader.batch_size': 8,
+        'default_hooks.logger.interval': 1,
+        **extra,
+    }
+    return cfg_options(options)
+
+
+def test_toy_coco_annotations_are_valid_coco_with_varied_objects(toy_coco):
+    coco = COCO(osp.join(toy_coco, 'annotations', 'instances_train2017.json'))
+    assert [c['name'] for c in coco.loadCats(coco.getCatIds())] == [
+        'rectangle',
+        'ellipse',
+        'triangle',
+        'cross',
+    ]
+    anns = coco.loadAnns(coco.getAnnIds())
+    sides = [max(a['bbox'][2:]) for a in anns]
+    assert min(sides) < 30 and max(sides) > 60  # small and large objects
+    for image in coco.loadImgs(coco.getImgIds()):
+        assert Image.open(osp.join(toy_coco, 'train2017', image['file_name'])).size == (160, 160)
+        for ann in coco.loadAnns(coco.getAnnIds(imgIds=image['id'])):
+            x, y, w, h = ann['bbox']
+            assert 0 <= x and 0 <= y and x + w <= 160 and y + h <= 160 and w > 0 and h > 0
+
+
+def test_nms_runs_on_cpu_through_mmcv_compiled_ops():
+    import mmcv._ext  # noqa: F401  (the compiled extension, absent in mmcv-lite)
+    from mmcv.ops import nms
+
+    boxes = torch.tensor([[0, 0, 10, 10], [1, 1, 11, 11], [50, 50, 60, 60]], dtype=torch.float)
+    dets, keep = nms(boxes, torch.tensor([0.9, 0.8, 0.7]), iou_threshold=0.5)
+    assert keep.tolist() == [0, 2]
+
+
+def test_ssdlite_trains_and_test_gives_coco_metrics_boxes_and_results(toy_coco, tmp_path):
+    work_dir = str(tmp_path / 'train')
+    run_tool(
+        'tools/train.py',
+        TOY,
+        '--work-dir',
+        work_dir,
+        *det_options(
+            toy_coco,
+            **{
+                'train_cfg.max_iters': 30,
+                'train_cfg.val_interval': 30,
+                'default_hooks.checkpoint.interval': 30,
+            },
+        ),
+    )
+    losses = logged(work_dir, 'loss')
+    assert sum(losses[-5:]) / 5 < 0.8 * sum(losses[:5]) / 5, losses
+    show_dir, out = str(tmp_path / 'show'), str(tmp_path / 'results.pkl')
+    proc = run_tool(
+        'tools/test.py',
+        TOY,
+        osp.join(work_dir, 'iter_30.pth'),
+        '--work-dir',
+        str(tmp_path / 'test'),
+        '--show-dir',
+        show_dir,
+        '--out',
+        out,
+        *det_options(toy_coco, **{'test_dataloader.batch_size': 3}),
+    )
+    metrics = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {'coco/bbox_mAP', 'coco/bbox_mAP_50'} <= set(metrics)
+    assert 'Average Precision' in proc.stdout  # pycocotools' summary
+    assert len(glob.glob(osp.join(show_dir, '**', '*.jpg'), recursive=True)) == 8
+    results = mmengine.load(out)  # our own file, written by mmdet's DumpDetResults
+    assert len(results) == 8 and {'bboxes', 'scores', 'labels'} <= set(results[0]['pred_instances'])
+
+    image = sorted(glob.glob(osp.join(toy_coco, 'val2017', '*.jpg')))[0]
+    boxes_png = str(tmp_path / 'boxes.png')
+    run_tool(
+        'tools/demo/image_demo.py',
+        image,
+        TOY,
+        osp.join(work_dir, 'iter_30.pth'),
+        '--out',
+        boxes_png,
+        '--score-thr',
+        '0.0',
+    )
+    assert Image.open(boxes_png).size == (160, 160)
+
+
+def test_pretrained_variant_names_a_missing_checkpoint_key(toy_coco, tmp_path):
+    proc = run_tool(
+        'tools/train.py',
+        PRETRAINED,
+        '--work-dir',
+        str(tmp_path),
+        '--cfg-options',
+        f'train_dataloader.dataset.dataset.data_root={toy_coco}/',
+        f'val_dataloader.dataset.data_root={toy_coco}/',
+        'model.backbone.init_cfg.checkpoint=nowhere/imagenet.pth',
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "error: model.backbone.init_cfg.checkpoint = 'nowhere/imagenet.pth' does not exist"
+        )
+    )
+
+
+def test_pretrained_variant_initialises_the_backbone_from_a_classifier_checkpoint(tmp_path):
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        classifier = MODELS.build(
+            Config.fromfile(osp.join(ROOT, 'configs/_base_/models/mobilenet-v2_in1k.py')).model
+        )
+    path = str(tmp_path / 'imagenet.pth')
+    torch.save(dict(state_dict=classifier.state_dict()), path)
+    cfg = Config.fromfile(osp.join(ROOT, PRETRAINED))
+    cfg.model.backbone.init_cfg.checkpoint = path
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        detector = MODELS.build(cfg.model)
+    detector.init_weights()
+    ours = detector.backbone.state_dict()
+    for key, value in classifier.backbone.state_dict().items():
+        torch.testing.assert_close(ours[key], value, msg=key)
