@@ -110,8 +110,9 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path)
     assert len(predictions) == 40 and {'pred_label', 'gt_label'} <= set(predictions[0])
 
 
-def test_two_process_gloo_training_runs_under_torchrun(toy_imagenet, tmp_path):
+def test_two_process_gloo_train_and_test_run_under_torchrun(toy_imagenet, tmp_path):
     work_dir = str(tmp_path / 'dist')
+    env = {**os.environ, 'PYTHON': sys.executable, 'OMP_NUM_THREADS': '1', 'PORT': '29517'}
     proc = subprocess.run(
         [
             'bash',
@@ -133,13 +134,32 @@ def test_two_process_gloo_training_runs_under_torchrun(toy_imagenet, tmp_path):
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, 'PYTHON': sys.executable, 'OMP_NUM_THREADS': '1', 'PORT': '29517'},
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr[-5000:]
     log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+    proc = subprocess.run(
+        [
+            'bash',
+            'tools/dist_test.sh',
+            TOY,
+            osp.join(work_dir, 'iter_2.pth'),
+            '2',
+            '--work-dir',
+            str(tmp_path / 'dist_test'),
+            *toy_options(toy_imagenet),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    assert 'accuracy/top1' in json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def test_get_flops_json_gives_integer_params_and_madds():
@@ -188,3 +208,20 @@ def test_unknown_model_type_is_one_line_error(toy_imagenet, tmp_path):
     )
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert 'NoSuchNeck' in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_amp_without_a_gpu_is_one_line_error(toy_imagenet, tmp_path):
+    proc = run_tool(
+        'tools/train.py',
+        TOY,
+        '--work-dir',
+        str(tmp_path),
+        '--amp',
+        *toy_options(toy_imagenet),
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "error: --amp needs a GPU: mmengine's AmpOptimWrapper runs "
+        'on CUDA (or NPU/MLU/MUSA) devices only'
+    )

@@ -31,8 +31,8 @@ segmentation)
     image=$(ls data/toy_cityscapes/leftImg8bit/val/toyville/*.png | head -n 1)
     "$PY" tools/demo/image_demo.py "$image" "$CONFIG" "$ckpt" --out "$WORK_DIR/demo_overlay.png"
     fps=$("$PY" tools/analysis_tools/benchmark.py "$CONFIG" "$ckpt" --shape 128 256 | tail -n 1)
-    baseline=$("$PY" -c 'import sys; from mobilenet_v2.benchmark import cityscapes_majority_miou
-print(f"{cityscapes_majority_miou(sys.argv[1]):.2f}")' data/toy_cityscapes)
+    baseline=$("$PY" -c 'import sys; from mobilenet_v2.benchmark import layout_majority_miou
+print(f"{layout_majority_miou(*sys.argv[1:]):.2f}")' data/toy_cityscapes cityscapes)
     summary="== toy Cityscapes segmentation (M-V2-D8 DeepLabV3+, from scratch) ==
 held-out metrics : $metrics
 majority class   : mIoU $baseline (predicting the most frequent class everywhere)

@@ -1,4 +1,4 @@
-from .baselines import cityscapes_majority_miou, majority_class_miou
+from .baselines import layout_majority_miou, majority_class_miou
 from .complexity import CONVENTION, Complexity, count_complexity, format_table
 from .models import build_model
 from .timing import environment, time_inference
@@ -11,6 +11,6 @@ __all__ = [
     'build_model',
     'environment',
     'time_inference',
-    'cityscapes_majority_miou',
+    'layout_majority_miou',
     'majority_class_miou',
 ]

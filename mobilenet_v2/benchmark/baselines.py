@@ -35,11 +35,32 @@ def majority_class_miou(
     return float(100 * iou[union > 0].mean())
 
 
-def cityscapes_majority_miou(data_root: str) -> float:
-    """``majority_class_miou`` of a Cityscapes-layout set (19 train ids)."""
+# (label files of the train split, of the val split, classes, reduce_zero_label) per layout
+LAYOUTS = {
+    'cityscapes': (
+        'gtFine/train/*/*_gtFine_labelTrainIds.png',
+        'gtFine/val/*/*_gtFine_labelTrainIds.png',
+        19,
+        False,
+    ),
+    'ade20k': (
+        'ADEChallengeData2016/annotations/training/*.png',
+        'ADEChallengeData2016/annotations/validation/*.png',
+        150,
+        True,
+    ),
+}
 
-    def labels(split):
-        pattern = osp.join(data_root, 'gtFine', split, '*', '*_gtFine_labelTrainIds.png')
-        return (np.asarray(Image.open(p)) for p in sorted(glob.glob(pattern)))
 
-    return majority_class_miou(labels('train'), labels('val'), num_classes=19)
+def layout_majority_miou(data_root: str, layout: str) -> float:
+    """``majority_class_miou`` of a set in mmseg's Cityscapes or ADE20K layout."""
+    train_pattern, val_pattern, num_classes, reduce_zero_label = LAYOUTS[layout]
+
+    def labels(pattern):
+        for path in sorted(glob.glob(osp.join(data_root, pattern))):
+            label = np.asarray(Image.open(path))
+            if reduce_zero_label:  # as mmseg's LoadAnnotations: 0 (other) ignored
+                label = np.where(label == 0, 255, label.astype(np.int64) - 1)
+            yield label
+
+    return majority_class_miou(labels(train_pattern), labels(val_pattern), num_classes)

@@ -56,6 +56,11 @@ def prepare_train(
     """Apply the train CLI options; ``resume='auto'`` resumes the work dir's latest."""
     _common(cfg, work_dir, launcher)
     if amp:
+        if not torch.cuda.is_available():
+            raise ConfigError(
+                "--amp needs a GPU: mmengine's AmpOptimWrapper runs on CUDA "
+                '(or NPU/MLU/MUSA) devices only'
+            )
         if cfg.optim_wrapper.get('type', 'OptimWrapper') != 'OptimWrapper':
             raise ConfigError(
                 f'--amp needs optim_wrapper.type OptimWrapper, the config has '
