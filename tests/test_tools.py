@@ -225,3 +225,15 @@ def test_amp_without_a_gpu_is_one_line_error(toy_imagenet, tmp_path):
         "error: --amp needs a GPU: mmengine's AmpOptimWrapper runs "
         'on CUDA (or NPU/MLU/MUSA) devices only'
     )
+
+
+def test_install_failure_names_the_step(tmp_path):
+    env = {**os.environ, 'VENV': str(tmp_path / 'venv'), 'PYTHON': str(tmp_path / 'no-python')}
+    proc = subprocess.run(
+        ['bash', osp.join(ROOT, 'tools', 'install.sh')], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode != 0
+    assert proc.stdout.strip() == f'[install] create virtual env {tmp_path}/venv'
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f'[install] FAILED at step: create virtual env {tmp_path}/venv (exit 127)'
+    )
