@@ -159,6 +159,7 @@ def test_two_process_gloo_train_and_test_run_under_torchrun(toy_imagenet, tmp_pa
         env=env,
     )
     assert proc.returncode == 0, proc.stderr[-5000:]
+    assert proc.stdout.count('{"accuracy/top1"') == 1  # printed by rank 0 only
     assert 'accuracy/top1' in json.loads(proc.stdout.strip().splitlines()[-1])
 
 

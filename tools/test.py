@@ -8,6 +8,8 @@ import argparse
 import json
 import os
 
+from mmengine.dist import is_main_process
+
 from mobilenet_v2.engine import build_runner, load_config, prepare_test
 from mobilenet_v2.engine.cli import add_common_args, run_cli
 
@@ -42,7 +44,8 @@ def main():
         launcher=args.launcher,
     )
     metrics = build_runner(cfg).test()
-    print(json.dumps({k: round(float(v), 4) for k, v in metrics.items()}))
+    if is_main_process():  # every rank holds the gathered metrics: print them once
+        print(json.dumps({k: round(float(v), 4) for k, v in metrics.items()}))
 
 
 if __name__ == '__main__':

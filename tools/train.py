@@ -22,7 +22,7 @@ def parse_args():
         const='auto',
         default=None,
         metavar='CKPT',
-        help='resume from CKPT, or without CKPT from the latest checkpoint ' 'in the work dir',
+        help='resume from CKPT, or without CKPT from the latest checkpoint in the work dir',
     )
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
     add_common_args(parser)
