@@ -15,6 +15,7 @@ from .conftest import cfg_options, run_tool
 from .test_tools import logged
 
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
+DEEPLABV3PLUS = 'configs/toy/mobilenet-v2-d8_deeplabv3plus_toy-cityscapes.py'
 
 
 def seg_options(data_root, **extra):
@@ -110,6 +111,21 @@ def test_fcn_trains_on_one_process_and_test_writes_iou_table_overlays_and_labels
         'tools/demo/image_demo.py', image, FCN, osp.join(work_dir, 'iter_30.pth'), '--out', overlay
     )
     assert Image.open(overlay).size == Image.open(image).size
+
+
+def test_deeplabv3plus_toy_config_loss_falls(toy_cityscapes, tmp_path):
+    work_dir = str(tmp_path)
+    # no validation or checkpoint inside these 30 iterations: training only
+    run_tool(
+        'tools/train.py',
+        DEEPLABV3PLUS,
+        '--work-dir',
+        work_dir,
+        *seg_options(toy_cityscapes, **{'train_cfg.max_iters': 30}),
+    )
+    losses = logged(work_dir, 'decode.loss_ce')
+    assert len(losses) == 30
+    assert sum(losses[-5:]) / 5 < 0.75 * sum(losses[:5]) / 5, losses
 
 
 def test_benchmark_reports_fps_on_synthetic_input_without_data():
