@@ -55,6 +55,11 @@ def toy_coco(tmp_path_factory):
     return generate_toy_coco(str(tmp_path_factory.mktemp('toy_coco')), train=32, val=8)
 
 
-def cfg_options(options: dict) -> list:
-    """``--cfg-options k=v ...`` arguments for the tools."""
+def toy_run_options(data_root: str, **options) -> list:
+    """``--cfg-options`` arguments for the tools: a toy config's three dataloaders read
+    ``data_root``, the logger writes every iteration (tests read the losses), and
+    ``options`` on top."""
+    splits = ('train', 'val', 'test')
+    roots = {f'{split}_dataloader.dataset.data_root': data_root for split in splits}
+    options = {**roots, 'default_hooks.logger.interval': 1, **options}
     return ['--cfg-options', *(f'{k}={v}' for k, v in options.items())]

@@ -12,23 +12,21 @@ import torch
 
 from mobilenet_v2.utils import safe_torch_load
 
-from .conftest import ROOT, cfg_options, run_tool
+from .conftest import ROOT, run_tool, toy_run_options
 
 TOY = 'configs/toy/mobilenet-v2_toy-imagenet.py'
 
 
 def toy_options(data_root, **extra):
-    options = {
-        'train_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.data_root': data_root,
-        'test_dataloader.dataset.data_root': data_root,
-        'train_dataloader.batch_size': 16,
-        'model.backbone.widen_factor': 0.35,
-        'default_hooks.checkpoint.save_best': None,
-        'default_hooks.logger.interval': 1,
-        **extra,
-    }
-    return cfg_options(options)
+    return toy_run_options(
+        data_root,
+        **{
+            'train_dataloader.batch_size': 16,
+            'model.backbone.widen_factor': 0.35,
+            'default_hooks.checkpoint.save_best': None,
+            **extra,
+        },
+    )
 
 
 def logged(work_dir, key):

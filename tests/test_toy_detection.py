@@ -11,7 +11,7 @@ from mmengine.registry import MODELS, DefaultScope
 from PIL import Image
 from pycocotools.coco import COCO
 
-from .conftest import ROOT, cfg_options, run_tool
+from .conftest import ROOT, run_tool, toy_run_options
 from .test_tools import logged
 
 TOY = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
@@ -19,17 +19,16 @@ PRETRAINED = 'configs/ssdlite/ssdlite-paper_mobilenetv2-imagenet_8xb24-120e_coco
 
 
 def det_options(data_root, **extra):
-    options = {
-        'train_dataloader.dataset.data_root': f'{data_root}/',
-        'val_dataloader.dataset.data_root': f'{data_root}/',
-        'test_dataloader.dataset.data_root': f'{data_root}/',
-        'val_evaluator.ann_file': f'{data_root}/annotations/instances_val2017.json',
-        'test_evaluator.ann_file': f'{data_root}/annotations/instances_val2017.json',
-        'train_dataloader.batch_size': 8,
-        'default_hooks.logger.interval': 1,
-        **extra,
-    }
-    return cfg_options(options)
+    annotations = f'{data_root}/annotations/instances_val2017.json'
+    return toy_run_options(
+        f'{data_root}/',
+        **{
+            'val_evaluator.ann_file': annotations,
+            'test_evaluator.ann_file': annotations,
+            'train_dataloader.batch_size': 8,
+            **extra,
+        },
+    )
 
 
 def test_toy_coco_annotations_are_valid_coco_with_varied_objects(toy_coco):

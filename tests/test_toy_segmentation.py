@@ -11,7 +11,7 @@ from PIL import Image
 
 from mobilenet_v2.datasets import generate_toy_ade20k
 
-from .conftest import cfg_options, run_tool
+from .conftest import run_tool, toy_run_options
 from .test_tools import logged
 
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
@@ -19,15 +19,7 @@ DEEPLABV3PLUS = 'configs/toy/mobilenet-v2-d8_deeplabv3plus_toy-cityscapes.py'
 
 
 def seg_options(data_root, **extra):
-    options = {
-        'train_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.data_root': data_root,
-        'test_dataloader.dataset.data_root': data_root,
-        'train_dataloader.batch_size': 4,
-        'default_hooks.logger.interval': 1,
-        **extra,
-    }
-    return cfg_options(options)
+    return toy_run_options(data_root, **{'train_dataloader.batch_size': 4, **extra})
 
 
 def test_toy_cityscapes_is_read_by_mmseg_with_train_ids_and_ignore(toy_cityscapes):
