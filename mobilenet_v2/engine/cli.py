@@ -5,6 +5,7 @@ import os.path as osp
 import sys
 import warnings
 
+import torch.distributed as dist
 from mmengine.config import DictAction
 
 from ..utils import UnsafeCheckpointError
@@ -18,7 +19,7 @@ warnings.filterwarnings('ignore', message='pkg_resources is deprecated', categor
 
 def add_common_args(parser: argparse.ArgumentParser):
     parser.add_argument(
-        '--work-dir', help='where logs and checkpoints go ' '(default: ./work_dirs/<config name>)'
+        '--work-dir', help='where logs and checkpoints go (default: ./work_dirs/<config name>)'
     )
     parser.add_argument(
         '--cfg-options',
@@ -44,9 +45,17 @@ def check_files(**paths: str):
 
 
 def run_cli(main):
-    """Run ``main()``; a user's mistake ends in one line on stderr and exit code 2."""
+    """Run ``main()``; a user's mistake ends in one line on stderr and exit code 2.
+
+    After a successful run under a launcher the process group is destroyed: mmengine
+    leaves it up, and a rank that exits while gloo's threads still run can abort
+    ("terminate called without an active exception").
+    """
     try:
-        return main()
+        result = main()
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+        return result
     except USER_ERRORS as err:
         print(f'error: {err}', file=sys.stderr)
         sys.exit(2)
