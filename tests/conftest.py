@@ -24,10 +24,13 @@ def toy_imagenet(tmp_path_factory):
 
 
 def run_tool(*args, env=None, check=True, timeout=600):
-    """Run a repository script with this interpreter; returns the CompletedProcess."""
-    full_env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONHASHSEED='0', **(env or {}))
+    """Run a repository script (``.sh`` with bash, else with this interpreter, which the
+    shell scripts use too); returns the CompletedProcess."""
+    full_env = dict(
+        os.environ, PYTHON=sys.executable, OMP_NUM_THREADS='1', PYTHONHASHSEED='0', **(env or {})
+    )
     proc = subprocess.run(
-        [sys.executable, *args],
+        ['bash' if args[0].endswith('.sh') else sys.executable, *args],
         cwd=ROOT,
         env=full_env,
         capture_output=True,
@@ -36,7 +39,7 @@ def run_tool(*args, env=None, check=True, timeout=600):
     )
     if check and proc.returncode != 0:
         raise AssertionError(
-            f'{args} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n' f'{proc.stderr[-5000:]}'
+            f'{args} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
         )
     return proc
 

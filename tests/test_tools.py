@@ -5,7 +5,6 @@ import json
 import os
 import os.path as osp
 import subprocess
-import sys
 
 import mmengine
 import torch
@@ -110,53 +109,35 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path)
 
 def test_two_process_gloo_train_and_test_run_under_torchrun(toy_imagenet, tmp_path):
     work_dir = str(tmp_path / 'dist')
-    env = {**os.environ, 'PYTHON': sys.executable, 'OMP_NUM_THREADS': '1', 'PORT': '29517'}
-    proc = subprocess.run(
-        [
-            'bash',
-            'tools/dist_train.sh',
-            TOY,
-            '2',
-            '--work-dir',
-            work_dir,
-            *toy_options(
-                toy_imagenet,
-                **{
-                    'train_cfg.max_iters': 2,
-                    'train_cfg.val_interval': 2,
-                    'default_hooks.checkpoint.interval': 2,
-                },
-            ),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
+    options = {
+        'train_cfg.max_iters': 2,
+        'train_cfg.val_interval': 2,
+        'default_hooks.checkpoint.interval': 2,
+    }
+    port = {'PORT': '29517'}
+    run_tool(
+        'tools/dist_train.sh',
+        TOY,
+        '2',
+        '--work-dir',
+        work_dir,
+        *toy_options(toy_imagenet, **options),
+        env=port,
     )
-    assert proc.returncode == 0, proc.stderr[-5000:]
     log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
-    proc = subprocess.run(
-        [
-            'bash',
-            'tools/dist_test.sh',
-            TOY,
-            osp.join(work_dir, 'iter_2.pth'),
-            '2',
-            '--work-dir',
-            str(tmp_path / 'dist_test'),
-            *toy_options(toy_imagenet),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
+    proc = run_tool(
+        'tools/dist_test.sh',
+        TOY,
+        osp.join(work_dir, 'iter_2.pth'),
+        '2',
+        '--work-dir',
+        str(tmp_path / 'dist_test'),
+        *toy_options(toy_imagenet),
+        env=port,
     )
-    assert proc.returncode == 0, proc.stderr[-5000:]
     assert proc.stdout.count('{"accuracy/top1"') == 1  # printed by rank 0 only
     assert 'accuracy/top1' in json.loads(proc.stdout.strip().splitlines()[-1])
 
