@@ -66,3 +66,18 @@ def toy_run_options(data_root: str, **options) -> list:
     roots = {f'{split}_dataloader.dataset.data_root': data_root for split in splits}
     options = {**roots, 'default_hooks.logger.interval': 1, **options}
     return ['--cfg-options', *(f'{k}={v}' for k, v in options.items())]
+
+
+def run_to_end(iters: int) -> dict:
+    """Config options: train ``iters`` iterations, validating and saving at the last."""
+    return {
+        'train_cfg.max_iters': iters,
+        'train_cfg.val_interval': iters,
+        'default_hooks.checkpoint.interval': iters,
+    }
+
+
+def assert_loss_falls(losses: list, ratio: float, window: int = 5):
+    """The mean of the last ``window`` losses is below ``ratio`` x that of the first."""
+    first, last = sum(losses[:window]) / window, sum(losses[-window:]) / window
+    assert last < ratio * first, losses
