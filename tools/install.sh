@@ -10,11 +10,28 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
+# Absolute from here on: the mmcv build runs from inside its unpacked sdist.
+case "$VENV" in /*) ;; *) VENV="$PWD/$VENV" ;; esac
 PYTHON="${PYTHON:-python3}"
 CACHE="${MOBILENET_V2_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mobilenet_v2}"
 MMCV_VERSION=2.1.0
 
 say() { printf '[install] %s\n' "$*"; }
+
+# Reads the build's output (ninja prints "  [k/n] c++ ..." under pip -v) and says how far it is,
+# every 10 files and at the last, with the elapsed time.
+build_progress() {
+    awk -v start="$(date +%s)" '
+        $1 ~ /^\[[0-9]+\/[0-9]+\]$/ {
+            split(substr($1, 2, length($1) - 2), kn, "/")
+            if (kn[1] % 10 == 0 || kn[1] == kn[2]) {
+                cmd = "date +%s"; cmd | getline now; close(cmd)
+                printf "[install] mmcv build: %d/%d files compiled, %dm%02ds elapsed\n",
+                    kn[1], kn[2], (now - start) / 60, (now - start) % 60
+                fflush()
+            }
+        }'
+}
 
 # One function, called on the last line: bash reads it whole before running, so the
 # script may be edited while an install is under way.
@@ -35,7 +52,8 @@ main() {
 assert torch.__version__.split("+")[0] == "2.14.1", torch.__version__
 assert torchvision.__version__.split("+")[0] == "0.29.1", torchvision.__version__' 2>/dev/null; then
         say "$step (several GB, a few minutes)"
-        "${PIP[@]}" install -r "$ROOT/requirements/torch.txt"
+        "$PY" -m pip --disable-pip-version-check install --progress-bar on \
+            -r "$ROOT/requirements/torch.txt"
     fi
     TORCH_VER=$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')
     PY_TAG=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
@@ -56,9 +74,14 @@ assert torchvision.__version__.split("+")[0] == "0.29.1", torchvision.__version_
             # torch >= 2.14's headers need C++20; mmcv 2.1.0 asks for C++17.
             sed -i 's/-std=c++17/-std=c++20/g' "$src/mmcv-$MMCV_VERSION/setup.py"
             mkdir -p "$WHEEL_DIR"
+            build_log="$WHEEL_DIR.build.log"
+            say "full compiler output: $build_log"
             (cd "$src/mmcv-$MMCV_VERSION" &&
                 MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
-                    "${PIP[@]}" wheel --no-deps --no-build-isolation -w "$WHEEL_DIR.partial" .)
+                    "$PY" -m pip --disable-pip-version-check -v wheel --no-deps \
+                    --no-build-isolation -w "$WHEEL_DIR.partial" .) 2>&1 |
+                tee "$build_log" | build_progress ||
+                { say "mmcv build failed; last lines of $build_log:"; tail -n 30 "$build_log"; exit 1; }
             mv "$WHEEL_DIR.partial"/mmcv-*.whl "$WHEEL_DIR"/ && rm -rf "$WHEEL_DIR.partial" "$src"
             "${PIP[@]}" install 'setuptools>=77,<81'  # torch's range again (runtime.txt)
             step="install mmcv $MMCV_VERSION with compiled ops"
