@@ -45,6 +45,9 @@ def main():
     )
     metrics = build_runner(cfg).test()
     if is_main_process():  # every rank holds the gathered metrics: print them once
+        for what, path in (('predictions drawn in', args.show_dir), ('results in', args.out)):
+            if path:
+                print(f'{what}: {os.path.abspath(path)}')
         print(json.dumps({k: round(float(v), 4) for k, v in metrics.items()}))
 
 

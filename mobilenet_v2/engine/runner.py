@@ -5,12 +5,14 @@ do differently (how results are dumped and drawn, dataloader defaults) are data 
 ``TOOLBOX_OPTIONS`` rather than branches spread through the code.
 """
 
+import logging
 import os.path as osp
 from typing import Optional
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
+from mmengine.logging import MMLogger
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
@@ -107,7 +109,12 @@ def prepare_test(
 
 
 def _draw_predictions(cfg: Config, show_dir: str):
-    """Turn on the toolbox's visualization hook, each in the way its own test.py does."""
+    """Turn on the toolbox's visualization hook, each in the way its own test.py does.
+
+    The directory is made absolute first: mmdet's hook joins a relative one onto
+    ``<work_dir>/<timestamp>/``, so the pictures would not be where the user asked.
+    """
+    show_dir = osp.abspath(show_dir)
     hook_type = TOOLBOX_OPTIONS[cfg.default_scope]['visualization_hook']
     hook = cfg.default_hooks.setdefault('visualization', ConfigDict(type=hook_type))
     if cfg.default_scope == 'mmpretrain':
@@ -135,7 +142,43 @@ def _start_cpu_processes(cfg: Config):
     cfg.model_wrapper_cfg = wrapper
 
 
+# mmengine 0.10.7's notices about its own internals (its hooks use the deprecated file
+# clients; metrics without a prefix; cudnn settings on a machine without CUDA).
+_UPSTREAM_NOTICES = (
+    '"FileClient" will be deprecated',
+    '"HardDiskBackend" is the alias',
+    'The prefix is not set in metric class',
+    'torch.backends.cudnn.benchmark is going to be set',
+)
+
+
+class _DumpsToLogFileOnly(logging.Filter):
+    """Keeps the Runner's multi-line dumps (environment, full config, hook order: about
+    400 lines) and mmengine's notices about its own internals off the console; the log
+    file in the work dir still receives them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        dump = record.levelno < logging.WARNING and record.module == 'runner'
+        return not ((dump and message.count('\n') > 2) or message.startswith(_UPSTREAM_NOTICES))
+
+
+class ToolRunner(Runner):
+    """mmengine's Runner whose console shows progress, warnings and results, and says
+    once where the log file with the full config and environment is."""
+
+    def build_logger(self, *args, **kwargs) -> MMLogger:
+        logger = super().build_logger(*args, **kwargs)
+        for handler in logger.handlers:
+            if type(handler) is logging.StreamHandler:  # the console, not the log file
+                handler.addFilter(_DumpsToLogFileOnly())
+        log_files = [h.baseFilename for h in logger.handlers if isinstance(h, logging.FileHandler)]
+        if log_files:
+            logger.info(f'full config, environment and log: {log_files[0]}')
+        return logger
+
+
 def build_runner(cfg: Config) -> Runner:
     if cfg.launcher == 'pytorch' and not torch.cuda.is_available():
         _start_cpu_processes(cfg)
-    return Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    return ToolRunner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
