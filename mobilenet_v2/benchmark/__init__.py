@@ -1,4 +1,4 @@
-from .baselines import layout_majority_miou, majority_class_miou
+from .baselines import layout_majority_miou, majority_class_miou, prior_box_coco_map
 from .complexity import CONVENTION, Complexity, count_complexity, format_table
 from .models import build_model
 from .timing import environment, time_inference
@@ -13,4 +13,5 @@ __all__ = [
     'time_inference',
     'layout_majority_miou',
     'majority_class_miou',
+    'prior_box_coco_map',
 ]
