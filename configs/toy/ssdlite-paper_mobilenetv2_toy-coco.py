@@ -5,7 +5,7 @@
 _base_ = '../ssdlite/ssdlite-paper_mobilenetv2-scratch_8xb24-600e_coco.py'
 
 # the toy shapes in COCO's layout (mobilenet_v2/datasets/toy_coco.py): 4 classes, 160x160,
-# 300 train / 60 val images:  python tools/dataset_converters/make_toy_data.py coco data/toy_coco
+# 2000 train / 100 val images:  python tools/dataset_converters/make_toy_data.py coco data/toy_coco
 dataset_type = 'CocoDataset'
 data_root = 'data/toy_coco/'
 metainfo = dict(classes=('rectangle', 'ellipse', 'triangle', 'cross'))

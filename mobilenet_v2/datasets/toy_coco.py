@@ -5,8 +5,15 @@ Layout (mmdet's CocoDataset)::
     ROOT/train2017/000000000001.jpg ...    ROOT/annotations/instances_train2017.json
     ROOT/val2017/000000100001.jpg ...      ROOT/annotations/instances_val2017.json
 
-One to four objects per image, from 8% to 60% of the image side, aspect ratios from
+One to four objects per image, from 20% to 60% of the image side, aspect ratios from
 1:2 to 2:1, on noisy gradient backgrounds; boxes overlap little (IoU <= 0.3).
+
+Why 20%: at 160x160 SSDLite's first head reads a stride-16 map with 24-pixel anchors
+(configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py). An object of 8% (13 px) overlaps
+its best anchor by IoU < 0.3, below the matcher's 0.5, and spans less than one cell:
+such objects are COCO's "small" ones, where SSDLite scores a few AP even on real data.
+Why 2000 training images: with 300, 600 iterations learnt them by heart (training-set
+mAP@0.5 98%, held-out 49%, measured 2026-11-30).
 """
 
 import json
@@ -19,6 +26,7 @@ from PIL import ImageDraw
 from .toy_imagenet import noisy_background, random_colour
 
 CLASSES = ('rectangle', 'ellipse', 'triangle', 'cross')
+OBJECT_SIDE = (0.2, 0.6)  # fraction of the image side
 
 
 def _iou(a, b) -> float:
@@ -48,7 +56,7 @@ def draw_scene(rng: np.random.Generator, size: int):
     draw, objects = ImageDraw.Draw(img), []
     for _ in range(int(rng.integers(1, 5))):
         for _attempt in range(10):
-            side = rng.uniform(0.08, 0.6) * size
+            side = rng.uniform(*OBJECT_SIDE) * size
             aspect = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))
             w, h = side * np.sqrt(aspect), side / np.sqrt(aspect)
             if w >= size or h >= size:
@@ -63,12 +71,31 @@ def draw_scene(rng: np.random.Generator, size: int):
     return img, objects
 
 
+def _written_with(ann_file: str, info: dict) -> bool:
+    if not osp.isfile(ann_file):
+        return False
+    with open(ann_file) as f:
+        return json.load(f).get('info') == info
+
+
 def generate_toy_coco(
-    root: str, train: int = 300, val: int = 60, size: int = 160, seed: int = 0
+    root: str, train: int = 2000, val: int = 100, size: int = 160, seed: int = 0
 ) -> str:
-    """Write the toy set under ``root`` (skipped when both annotation files exist)."""
+    """Write the toy set under ``root``; skipped when both annotation files exist and
+    were written with these parameters (their COCO ``info`` records them), rewritten
+    when an earlier version of the generator or other parameters made them."""
     ann_dir = osp.join(root, 'annotations')
-    if all(osp.isfile(osp.join(ann_dir, f'instances_{s}2017.json')) for s in ('train', 'val')):
+    info = dict(
+        description='mobilenet_v2 toy shapes',
+        train=train,
+        val=val,
+        size=size,
+        seed=seed,
+        object_side=list(OBJECT_SIDE),
+    )
+    if all(
+        _written_with(osp.join(ann_dir, f'instances_{s}2017.json'), info) for s in ('train', 'val')
+    ):
         return root
     os.makedirs(ann_dir, exist_ok=True)
     categories = [
@@ -97,5 +124,7 @@ def generate_toy_coco(
                     )
                 )
         with open(osp.join(ann_dir, f'instances_{split}2017.json'), 'w') as f:
-            json.dump(dict(images=images, annotations=annotations, categories=categories), f)
+            json.dump(
+                dict(info=info, images=images, annotations=annotations, categories=categories), f
+            )
     return root
