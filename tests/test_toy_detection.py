@@ -2,6 +2,7 @@
 
 import glob
 import json
+import os
 import os.path as osp
 
 import mmengine
@@ -10,6 +11,8 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 from PIL import Image
 from pycocotools.coco import COCO
+
+from mobilenet_v2.datasets import generate_toy_coco
 
 from .conftest import ROOT, assert_loss_falls, run_to_end, run_tool, toy_run_options
 from .test_tools import logged
@@ -41,12 +44,28 @@ def test_toy_coco_annotations_are_valid_coco_with_varied_objects(toy_coco):
     ]
     anns = coco.loadAnns(coco.getAnnIds())
     sides = [max(a['bbox'][2:]) for a in anns]
-    assert min(sides) < 30 and max(sides) > 60  # small and large objects
+    assert min(sides) < 50 and max(sides) > 80  # from a fifth to over half the image side
     for image in coco.loadImgs(coco.getImgIds()):
         assert Image.open(osp.join(toy_coco, 'train2017', image['file_name'])).size == (160, 160)
-        for ann in coco.loadAnns(coco.getAnnIds(imgIds=image['id'])):
-            x, y, w, h = ann['bbox']
+        boxes = [a['bbox'] for a in coco.loadAnns(coco.getAnnIds(imgIds=image['id']))]
+        for i, (x, y, w, h) in enumerate(boxes):
             assert 0 <= x and 0 <= y and x + w <= 160 and y + h <= 160 and w > 0 and h > 0
+            for ox, oy, ow, oh in boxes[:i]:  # no object hides most of another
+                inter = max(0, min(x + w, ox + ow) - max(x, ox)) * max(
+                    0, min(y + h, oy + oh) - max(y, oy)
+                )
+                assert inter <= 0.25 * min(w * h, ow * oh)
+
+
+def test_toy_coco_is_rewritten_when_made_with_other_parameters(tmp_path):
+    root = str(tmp_path)
+    generate_toy_coco(root, train=2, val=1, seed=0)
+    ann_file = osp.join(root, 'annotations', 'instances_val2017.json')
+    first, written = open(ann_file).read(), os.stat(ann_file).st_mtime_ns
+    generate_toy_coco(root, train=2, val=1, seed=0)  # same parameters: left as it is
+    assert os.stat(ann_file).st_mtime_ns == written
+    generate_toy_coco(root, train=2, val=1, seed=1)
+    assert open(ann_file).read() != first
 
 
 def test_nms_runs_on_cpu_through_mmcv_compiled_ops():

@@ -6,7 +6,10 @@ Layout (mmdet's CocoDataset)::
     ROOT/val2017/000000100001.jpg ...      ROOT/annotations/instances_val2017.json
 
 One to four objects per image, from 20% to 60% of the image side, aspect ratios from
-1:2 to 2:1, on noisy gradient backgrounds; boxes overlap little (IoU <= 0.3).
+1:2 to 2:1, on noisy gradient backgrounds. Boxes overlap little: at most a quarter
+of either box lies in the other. (A bound on IoU is not enough: a small box inside a
+large one has a small IoU, and the shape drawn later hides the earlier one, leaving a
+label the image does not show.)
 
 Why 20%: at 160x160 SSDLite's first head reads a stride-16 map with 24-pixel anchors
 (configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py). An object of 8% (13 px) overlaps
@@ -27,13 +30,15 @@ from .toy_imagenet import noisy_background, random_colour
 
 CLASSES = ('rectangle', 'ellipse', 'triangle', 'cross')
 OBJECT_SIDE = (0.2, 0.6)  # fraction of the image side
+MAX_COVERED = 0.25  # of either box by another
 
 
-def _iou(a, b) -> float:
+def _covered(a, b) -> float:
+    """The largest fraction of either box that lies inside the other."""
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix * iy / smaller
 
 
 def _draw(draw: ImageDraw.ImageDraw, label: int, box, colour):
@@ -63,7 +68,7 @@ def draw_scene(rng: np.random.Generator, size: int):
                 continue
             x0, y0 = rng.uniform(0, size - w), rng.uniform(0, size - h)
             box = [float(round(x0)), float(round(y0)), float(round(x0 + w)), float(round(y0 + h))]
-            if all(_iou(box, other) <= 0.3 for _, other in objects):
+            if all(_covered(box, other) <= MAX_COVERED for _, other in objects):
                 label = int(rng.integers(len(CLASSES)))
                 _draw(draw, label, box, random_colour(rng, avoid=base))
                 objects.append((label, box))
@@ -92,6 +97,7 @@ def generate_toy_coco(
         size=size,
         seed=seed,
         object_side=list(OBJECT_SIDE),
+        max_covered=MAX_COVERED,
     )
     if all(
         _written_with(osp.join(ann_dir, f'instances_{s}2017.json'), info) for s in ('train', 'val')
