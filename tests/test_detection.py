@@ -61,3 +61,17 @@ def test_regular_ssd_layers_match_table_5_within_5_percent():
     _, params, madds = head_complexity(config)
     assert abs(params / 14.8e6 - 1) < 0.05, params
     assert abs(madds / 1.25e9 - 1) < 0.05, madds
+
+
+def test_our_ssdlite_head_predicts_and_mmdet_ssdhead_is_left_as_it_is():
+    from mmdet.models.dense_heads import SSDHead
+    from mmdet.structures import DetDataSample
+
+    assert not hasattr(SSDHead, 'loss_cls')  # importing mobilenet_v2 changed nothing there
+    model = build_model(Config.fromfile(PAPER))
+    assert type(model.bbox_head).__name__ == 'SSDLiteHead'
+    shape = dict(img_shape=(320, 320), ori_shape=(320, 320), scale_factor=(1.0, 1.0))
+    with torch.no_grad():
+        (result,) = model.predict(torch.randn(1, 3, 320, 320), [DetDataSample(metainfo=shape)])
+    boxes, scores = result.pred_instances.bboxes, result.pred_instances.scores
+    assert boxes.ndim == 2 and boxes.shape[1] == 4 and len(boxes) == len(scores)

@@ -6,5 +6,8 @@
 #   bash tools/dist_train.sh configs/ssdlite/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py 8
 _base_ = 'mmdet::ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
 custom_imports = dict(imports=['mobilenet_v2'], allow_failed_imports=False)
-# the same arguments as mmdet's MobileNetV2 (ours is a superset); only the class changes
-model = dict(backbone=dict(type='mobilenet_v2.MobileNetV2'))
+# the same arguments as mmdet's MobileNetV2 (ours is a superset) and SSDHead; only the
+# classes change (SSDLiteHead: mmdet 3.3.0's SSDHead cannot predict, see its docstring)
+model = dict(
+    backbone=dict(type='mobilenet_v2.MobileNetV2'), bbox_head=dict(type='mobilenet_v2.SSDLiteHead')
+)

@@ -1,6 +1,6 @@
 from .backbone import MobileNetV2, OutputSpec
 from .blocks import InvertedResidual
-from .det import SSDLiteAnchorGenerator
+from .det import SSDLiteAnchorGenerator, SSDLiteHead
 from .seg import MobileASPPHead
 
 __all__ = [
@@ -9,4 +9,5 @@ __all__ = [
     'InvertedResidual',
     'MobileASPPHead',
     'SSDLiteAnchorGenerator',
+    'SSDLiteHead',
 ]
