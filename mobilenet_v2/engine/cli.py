@@ -10,7 +10,7 @@ import torch.distributed as dist
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
-from ..utils import UnsafeCheckpointError
+from ..utils import UnsafeCheckpointError, install_safe_checkpoint_loading
 from .config import ConfigError
 
 USER_ERRORS = (ConfigError, UnsafeCheckpointError, FileNotFoundError)
@@ -80,11 +80,15 @@ def shutdown_distributed():
 def run_cli(main):
     """Run ``main()``; a user's mistake ends in one line on stderr and exit code 2.
 
+    Checkpoints load through the allow-list (``install_safe_checkpoint_loading``) from
+    the start: every tool that reads a checkpoint runs here.
+
     After a successful run under a launcher the process group is shut down
     (``shutdown_distributed``); under torchrun a failing rank's error is recorded for
     torchrun's failure summary (its "Root Cause" section), not only in the interleaved
     output of all ranks.
     """
+    install_safe_checkpoint_loading()
     try:
         result = record(main)()
         shutdown_distributed()

@@ -98,7 +98,15 @@ def _with_allow_list(loader):
 
 
 def install_safe_checkpoint_loading():
-    """Route every mmengine checkpoint scheme through the allow-list (idempotent)."""
+    """Route every mmengine checkpoint scheme through the allow-list (idempotent).
+
+    Registers the loaders through mmengine's public ``CheckpointLoader.register_scheme``
+    (``force=True``); afterwards mmengine's ``load_checkpoint``, ``--resume`` and
+    ``init_cfg=dict(type='Pretrained')`` refuse a checkpoint that holds any pickled
+    object outside ``ALLOWED_GLOBALS`` with ``UnsafeCheckpointError``. Our tools call it
+    when they start; importing ``mobilenet_v2`` does not. Call it once in scripts of your
+    own (an Inferencer, a notebook) before loading checkpoints.
+    """
     for prefix, loader in list(CheckpointLoader._schemes.items()):
         if prefix == '':
             loader = load_from_local
