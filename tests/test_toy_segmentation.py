@@ -11,7 +11,7 @@ from PIL import Image
 
 from mobilenet_v2.datasets import generate_toy_ade20k
 
-from .conftest import assert_loss_falls, run_to_end, run_tool, toy_run_options
+from .conftest import assert_loss_falls, run_to_end, run_tool, short_schedule, toy_run_options
 from .test_tools import logged
 
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
@@ -106,7 +106,7 @@ def test_deeplabv3plus_toy_config_loss_falls(toy_cityscapes, tmp_path):
         DEEPLABV3PLUS,
         '--work-dir',
         work_dir,
-        *seg_options(toy_cityscapes, **{'train_cfg.max_iters': 30}),
+        *seg_options(toy_cityscapes, **short_schedule(30)),
     )
     losses = logged(work_dir, 'decode.loss_ce')
     assert len(losses) == 30
