@@ -47,3 +47,25 @@ def test_config_heads_match_backbone_outputs(path):
     assert checked
     for key, in_channels, index in checked:
         assert in_channels == specs[index].channels, (key, specs[index])
+
+
+def test_a_config_elsewhere_inherits_ours_by_the_installed_path(tmp_path):
+    from mobilenet_v2.engine import config_path, load_config
+
+    name = 'mobilenet_v2/mobilenet-v2_8xb32_in1k.py'
+    mine = tmp_path / 'mine.py'
+    mine.write_text(f"_base_ = '{config_path(name)}'\nmodel = dict(head=dict(num_classes=7))\n")
+    cfg = load_config(str(mine))
+    assert cfg.model.backbone.type == 'mobilenet_v2.MobileNetV2'
+    assert cfg.model.head.num_classes == 7
+
+
+def test_mim_style_inheritance_is_refused_in_one_line_naming_the_path_to_use(tmp_path):
+    from mobilenet_v2.engine import ConfigError, load_config
+    from mobilenet_v2.engine.config import CONFIG_ROOT
+
+    mine = tmp_path / 'mine.py'
+    mine.write_text("_base_ = 'mobilenet_v2::mobilenet_v2/mobilenet-v2_8xb32_in1k.py'\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(str(mine))
+    assert CONFIG_ROOT in str(err.value) and '\n' not in str(err.value)

@@ -7,10 +7,27 @@ from mmengine.config import Config
 
 # The toolboxes our configs run under, decided by the config's default_scope.
 SCOPES = ('mmseg', 'mmdet', 'mmpretrain')
+# configs/ as installed with the package (setup.py links or copies it there)
+CONFIG_ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', 'configs')
 
 
 class ConfigError(ValueError):
     """A user's config, option or data path is wrong; the message says which."""
+
+
+def config_path(name: str) -> str:
+    """Absolute path of a config shipped with the package, e.g. ``config_path(
+    'fcn/mobilenet-v2-d8_fcn_4xb4-80k_cityscapes-512x1024.py')``. Configs elsewhere
+    inherit ours by that path (``_base_ = '/.../mobilenet_v2/.mim/configs/fcn/...'``):
+    mmengine 0.10.7 resolves ``'pkg::'`` only for OpenMMLab's own packages.
+
+    Raises:
+        ConfigError: no such config; the message names the configs folder.
+    """
+    path = osp.join(CONFIG_ROOT, name)
+    if not osp.isfile(path):
+        raise ConfigError(f'no config {name} in {CONFIG_ROOT}')
+    return path
 
 
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
@@ -18,6 +35,14 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         raise ConfigError(f'config file {path} does not exist')
     try:
         cfg = Config.fromfile(path)
+    except AssertionError as err:
+        if 'does not support to load mobilenet_v2 config' not in str(err):
+            raise ConfigError(f'cannot load config {path}: AssertionError: {err}') from err
+        raise ConfigError(
+            f"{path}: mmengine resolves '<package>::' only for OpenMMLab's own packages; "
+            f"inherit our configs by path: _base_ = '{CONFIG_ROOT}/<folder>/<config>.py' "
+            '(mobilenet_v2.engine.config_path gives it)'
+        ) from err
     except Exception as err:  # mmengine raises many kinds; the user needs the file and why
         raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {err}') from err
     if cfg_options:
