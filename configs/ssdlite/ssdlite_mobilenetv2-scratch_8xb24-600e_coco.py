@@ -5,7 +5,9 @@
 # mmdet's result: 21.3 box AP on val2017, 69.9 fps on a V100.
 #   bash tools/dist_train.sh configs/ssdlite/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py 8
 _base_ = 'mmdet::ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
-custom_imports = dict(imports=['mobilenet_v2'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mobilenet_v2', 'mobilenet_v2.models.det'], allow_failed_imports=False
+)
 # the same arguments as mmdet's MobileNetV2 (ours is a superset) and SSDHead; only the
 # classes change (SSDLiteHead: mmdet 3.3.0's SSDHead cannot predict, see its docstring)
 model = dict(

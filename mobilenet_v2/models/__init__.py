@@ -1,13 +1,8 @@
+"""The backbone, registered on import. What only one toolbox uses lives in ``det`` (mmdet)
+and ``seg`` (mmseg) and is imported by that toolbox's configs (``custom_imports``), so
+importing ``mobilenet_v2`` loads neither toolbox."""
+
 from .backbone import MobileNetV2, OutputSpec
 from .blocks import InvertedResidual
-from .det import SSDLiteAnchorGenerator, SSDLiteHead
-from .seg import MobileASPPHead
 
-__all__ = [
-    'MobileNetV2',
-    'OutputSpec',
-    'InvertedResidual',
-    'MobileASPPHead',
-    'SSDLiteAnchorGenerator',
-    'SSDLiteHead',
-]
+__all__ = ['MobileNetV2', 'OutputSpec', 'InvertedResidual']

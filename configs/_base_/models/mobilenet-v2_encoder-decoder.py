@@ -2,7 +2,9 @@
 # preprocessing and an EncoderDecoder around our MobileNetV2 1.0, ImageNet-pretrained
 # (mmpretrain's checkpoint). The fragments beside this file set the output stride, the
 # outputs and the heads.
-custom_imports = dict(imports=['mobilenet_v2'], allow_failed_imports=False)
+custom_imports = dict(
+    imports=['mobilenet_v2', 'mobilenet_v2.models.seg'], allow_failed_imports=False
+)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
