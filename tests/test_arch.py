@@ -58,6 +58,9 @@ def test_mmseg_dilations_only_dilate_the_first_block_of_a_stage():
     [
         (dict(output_stride=4), 'output_stride must be 8, 16 or 32'),
         (dict(output_stride=8, strides=(1, 2, 2, 1, 1, 1, 1)), 'not both'),
+        # Table 2's own values given explicitly are still a second way to set the stride
+        (dict(output_stride=16, strides=(1, 2, 2, 2, 1, 2, 1)), 'not both'),
+        (dict(output_stride=16, dilations=(1,) * 7), 'not both'),
         (dict(strides=(1, 2)), 'one per stage'),
         (dict(strides=(1, 3, 2, 2, 1, 2, 1)), 'must be 1 or 2'),
         (dict(widen_factor=0), 'widen_factor must be positive'),

@@ -89,24 +89,28 @@ def dilate_to_output_stride(output_stride: int) -> tuple:
 
 def stage_plans(
     widen_factor: float = 1.0,
-    strides: Sequence[int] = TABLE_2_STRIDES,
-    dilations: Sequence[int] = (1,) * len(TABLE_2),
+    strides: Optional[Sequence[int]] = None,
+    dilations: Optional[Sequence[int]] = None,
     output_stride: Optional[int] = None,
 ) -> list:
     """The blocks of every stage as ``BlockSpec`` lists.
 
     ``strides``/``dilations`` give one value per stage and dilate only the first block
     of a stage, as mmseg's MobileNetV2 does (its published M-V2-D8 checkpoints were
-    trained that way). ``output_stride`` instead dilates every block after the last
-    kept downsampling (DeepLab convention); it excludes non-default strides/dilations.
+    trained that way); left None they are Table 2's strides and no dilation.
+    ``output_stride`` instead dilates every block after the last kept downsampling
+    (DeepLab convention); giving it with strides or dilations (even Table 2's own
+    values) raises ValueError.
     """
     if widen_factor <= 0:
         raise ValueError(f'widen_factor must be positive, got {widen_factor}')
     if output_stride is not None:
-        if tuple(strides) != TABLE_2_STRIDES or set(dilations) != {1}:
+        if strides is not None or dilations is not None:
             raise ValueError('give either output_stride or strides/dilations, not both')
         per_block = dilate_to_output_stride(output_stride)
     else:
+        strides = TABLE_2_STRIDES if strides is None else strides
+        dilations = (1,) * len(TABLE_2) if dilations is None else dilations
         if len(strides) != len(TABLE_2) or len(dilations) != len(TABLE_2):
             raise ValueError(
                 f'strides and dilations need {len(TABLE_2)} values (one per '

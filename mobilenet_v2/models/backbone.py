@@ -9,7 +9,7 @@ from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..registry import MODELS
-from .arch import TABLE_2, TABLE_2_STRIDES, last_channels, stage_plans, stem_channels
+from .arch import last_channels, stage_plans, stem_channels
 from .blocks import InvertedResidual
 
 
@@ -34,12 +34,14 @@ class MobileNetV2(BaseModule):
             rounded to multiples of 8; below 1.0 the last conv keeps 1280 channels.
         out_indices: Stage outputs to return: 0-6 are ``layer1``-``layer7``, 7 is
             ``conv2``.
-        strides: Stride of the first block of each stage (1 or 2).
+        strides: Stride of the first block of each stage (1 or 2); None: Table 2's
+            (1, 2, 2, 2, 1, 2, 1).
         dilations: Dilation of the first block of each stage; mmseg's semantics, e.g.
             its D8 models use strides (1, 2, 2, 1, 1, 1, 1), dilations
-            (1, 1, 1, 2, 2, 4, 4).
+            (1, 1, 1, 2, 2, 4, 4); None: no dilation.
         output_stride: 8, 16 or 32: set strides and dilate every later block, DeepLab
-            style (see ``arch.dilate_to_output_stride``); excludes strides/dilations.
+            style (see ``arch.dilate_to_output_stride``); ValueError if strides or
+            dilations are given too, even with Table 2's values.
         expansion_outputs: TF-slim layer numbers (3-18) whose expansion tensor (after
             the expansion conv's activation) is also returned, e.g. ``(15, )`` for
             SSDLite's 576-channel stride-16 feature.
@@ -59,8 +61,8 @@ class MobileNetV2(BaseModule):
         self,
         widen_factor: float = 1.0,
         out_indices: Sequence[int] = (7,),
-        strides: Sequence[int] = TABLE_2_STRIDES,
-        dilations: Sequence[int] = (1,) * len(TABLE_2),
+        strides: Optional[Sequence[int]] = None,
+        dilations: Optional[Sequence[int]] = None,
         output_stride: Optional[int] = None,
         expansion_outputs: Sequence[int] = (),
         frozen_stages: int = -1,
