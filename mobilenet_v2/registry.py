@@ -6,6 +6,7 @@ scope, so one class serves all three toolboxes. Never set ``default_scope`` to
 ``mobilenet_v2``: the toolbox's losses, transforms and metrics would stop resolving.
 """
 
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
 from mmengine.registry import Registry
@@ -19,4 +20,8 @@ TASK_UTILS = Registry(
     parent=MMENGINE_TASK_UTILS,
     scope='mobilenet_v2',
     locations=['mobilenet_v2.models'],
+)
+# hooks our tools put into a run (stack shims in mobilenet_v2/compat/)
+HOOKS = Registry(
+    'hook', parent=MMENGINE_HOOKS, scope='mobilenet_v2', locations=['mobilenet_v2.compat']
 )

@@ -1,5 +1,6 @@
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -106,3 +107,13 @@ def assert_loss_falls(losses: list, ratio: float, window: int = 5):
     first, last = sum(losses[:window]) / window, sum(losses[-window:]) / window
     print(f'loss ratio last/first: {last / first:.3f} (must be < {ratio})')
     assert last < ratio * first, losses
+
+
+def held_out_only(data_root: str, dst, *paths: str) -> str:
+    """A copy of ``paths`` (the held-out split) of a toy set: test-only runs must work
+    where no training data exists."""
+    for path in paths:
+        copy = shutil.copytree if osp.isdir(osp.join(data_root, path)) else shutil.copy
+        os.makedirs(osp.dirname(osp.join(dst, path)), exist_ok=True)
+        copy(osp.join(data_root, path), osp.join(dst, path))
+    return str(dst)

@@ -11,7 +11,7 @@ import torch
 
 from mobilenet_v2.utils import safe_torch_load
 
-from .conftest import ROOT, assert_loss_falls, run_to_end, run_tool, toy_run_options
+from .conftest import ROOT, assert_loss_falls, held_out_only, run_to_end, run_tool, toy_run_options
 
 TOY = 'configs/toy/mobilenet-v2_toy-imagenet.py'
 
@@ -96,6 +96,7 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path)
     assert len(losses) == 100
     assert_loss_falls(losses, 0.8, window=10)
     out = str(tmp_path / 'preds.pkl')
+    val = held_out_only(toy_imagenet, tmp_path / 'val', 'val', 'meta/val.txt')
     proc = run_tool(
         'tools/test.py',
         TOY,
@@ -104,12 +105,15 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path)
         str(tmp_path / 'test'),
         '--out',
         out,
-        *toy_options(toy_imagenet),
+        '--show-dir',
+        str(tmp_path / 'show'),
+        *toy_options(val),
     )
     metrics = json.loads(proc.stdout.strip().splitlines()[-1])
     assert 0 <= metrics['accuracy/top1'] <= 100
     predictions = mmengine.load(out)  # our own file, written by mmpretrain's DumpResults
     assert len(predictions) == 40 and {'pred_label', 'gt_label'} <= set(predictions[0])
+    assert len(glob.glob(osp.join(tmp_path, 'show', '*.png'))) == 40
 
 
 def test_get_flops_json_gives_integer_params_and_madds():

@@ -14,7 +14,7 @@ from pycocotools.coco import COCO
 
 from mobilenet_v2.datasets import generate_toy_coco
 
-from .conftest import ROOT, assert_loss_falls, run_to_end, run_tool, toy_run_options
+from .conftest import ROOT, assert_loss_falls, held_out_only, run_to_end, run_tool, toy_run_options
 from .test_tools import logged
 
 TOY = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
@@ -88,7 +88,8 @@ def test_ssdlite_trains_and_test_gives_coco_metrics_boxes_and_results(toy_coco, 
     )
     losses = logged(work_dir, 'loss')
     assert_loss_falls(losses, 0.85)
-    # output paths relative to the working directory land exactly there
+    # output paths relative to the working directory land exactly there; no training data
+    val = held_out_only(toy_coco, tmp_path / 'val', 'val2017', 'annotations/instances_val2017.json')
     proc = run_tool(
         'tools/test.py',
         osp.join(ROOT, TOY),
@@ -99,7 +100,7 @@ def test_ssdlite_trains_and_test_gives_coco_metrics_boxes_and_results(toy_coco, 
         'show',
         '--out',
         'results.pkl',
-        *det_options(toy_coco, **{'test_dataloader.batch_size': 3}),
+        *det_options(val, **{'test_dataloader.batch_size': 3}),
         cwd=tmp_path,
     )
     show_dir, out = str(tmp_path / 'show'), str(tmp_path / 'results.pkl')

@@ -11,7 +11,14 @@ from PIL import Image
 
 from mobilenet_v2.datasets import generate_toy_ade20k
 
-from .conftest import assert_loss_falls, run_to_end, run_tool, short_schedule, toy_run_options
+from .conftest import (
+    assert_loss_falls,
+    held_out_only,
+    run_to_end,
+    run_tool,
+    short_schedule,
+    toy_run_options,
+)
 from .test_tools import logged
 
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
@@ -69,6 +76,7 @@ def test_fcn_trains_on_one_process_and_test_writes_iou_table_overlays_and_labels
     losses = logged(work_dir, 'decode.loss_ce')
     assert_loss_falls(losses, 0.75)
     show_dir, out_dir = str(tmp_path / 'show'), str(tmp_path / 'pred')
+    val = held_out_only(toy_cityscapes, tmp_path / 'val', 'leftImg8bit/val', 'gtFine/val')
     proc = run_tool(
         'tools/test.py',
         FCN,
@@ -79,7 +87,7 @@ def test_fcn_trains_on_one_process_and_test_writes_iou_table_overlays_and_labels
         show_dir,
         '--out',
         out_dir,
-        *seg_options(toy_cityscapes),
+        *seg_options(val),
     )
     assert re.search(r'\|\s+road\s+\|\s+[\d.]+\s+\|', proc.stdout)  # per-class IoU table
     metrics = json.loads(proc.stdout.strip().splitlines()[-1])

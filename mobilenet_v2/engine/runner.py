@@ -5,6 +5,7 @@ do differently (how results are dumped and drawn, dataloader defaults) are data 
 ``TOOLBOX_OPTIONS`` rather than branches spread through the code.
 """
 
+import importlib
 import logging
 import os.path as osp
 from typing import Optional
@@ -18,19 +19,31 @@ from mmengine.runner import Runner
 
 from .config import ConfigError, check_data_roots, check_pretrained_paths
 
+SHOW_DIR = '<--show-dir>'  # replaced by the absolute --show-dir
+
+# ``show``: how --show-dir turns drawing on, as each toolbox's own test.py does: the
+# visualization hook's settings, the visualizer's, and modules to import first.
 TOOLBOX_OPTIONS = {
     'mmpretrain': dict(
         dataloader_defaults=dict(collate_fn=dict(type='default_collate')),
         dump_metric=dict(type='DumpResults', out_file_path=None),
-        visualization_hook='VisualizationHook',
+        show=dict(hook=dict(type='VisualizationHook', enable=True, interval=1, out_dir=SHOW_DIR)),
     ),
     'mmdet': dict(
         dataloader_defaults={},
         dump_metric=dict(type='DumpDetResults', out_file_path=None),
-        visualization_hook='DetVisualizationHook',
+        show=dict(
+            hook=dict(type='DetVisualizationHook', draw=True, interval=1, test_out_dir=SHOW_DIR)
+        ),
     ),
     'mmseg': dict(
-        dataloader_defaults={}, dump_metric=None, visualization_hook='SegVisualizationHook'
+        dataloader_defaults={},
+        dump_metric=None,
+        show=dict(
+            hook=dict(type='mobilenet_v2.SegTestVisualizationHook', draw=True, interval=1),
+            visualizer=dict(save_dir=SHOW_DIR),
+            imports=['mobilenet_v2.compat.mmseg_visualization'],
+        ),
     ),
 }
 
@@ -109,21 +122,21 @@ def prepare_test(
 
 
 def _draw_predictions(cfg: Config, show_dir: str):
-    """Turn on the toolbox's visualization hook, each in the way its own test.py does.
+    """Turn on the toolbox's visualization (``TOOLBOX_OPTIONS[scope]['show']``).
 
     The directory is made absolute first: mmdet's hook joins a relative one onto
     ``<work_dir>/<timestamp>/``, so the pictures would not be where the user asked.
     """
-    show_dir = osp.abspath(show_dir)
-    hook_type = TOOLBOX_OPTIONS[cfg.default_scope]['visualization_hook']
-    hook = cfg.default_hooks.setdefault('visualization', ConfigDict(type=hook_type))
-    if cfg.default_scope == 'mmpretrain':
-        hook.update(enable=True, out_dir=show_dir)
-    elif cfg.default_scope == 'mmdet':
-        hook.update(draw=True, interval=1, test_out_dir=show_dir)
-    else:
-        hook.update(draw=True, interval=1)
-        cfg.visualizer.save_dir = show_dir
+    show = TOOLBOX_OPTIONS[cfg.default_scope]['show']
+
+    def filled(settings: dict) -> dict:
+        return {k: osp.abspath(show_dir) if v == SHOW_DIR else v for k, v in settings.items()}
+
+    for module in show.get('imports', ()):
+        importlib.import_module(module)
+    hook = cfg.default_hooks.get('visualization') or {}
+    cfg.default_hooks.visualization = ConfigDict({**hook, **filled(show['hook'])})
+    cfg.visualizer.update(filled(show.get('visualizer', {})))
 
 
 def _start_cpu_processes(cfg: Config):
