@@ -6,6 +6,7 @@ import os.path as osp
 import re
 
 import numpy as np
+import torch
 from mmengine.registry import init_default_scope
 from PIL import Image
 
@@ -139,3 +140,20 @@ def test_benchmark_reports_fps_on_synthetic_input_without_data():
     assert report['min_ms'] <= report['median_ms'] <= report['max_ms']
     assert abs(report['fps'] - 1e3 / report['median_ms']) < 1e-6
     assert 'torch' in report['environment']
+
+
+def test_image_demo_names_an_unreadable_image_or_a_checkpoint_without_meta(
+    toy_cityscapes, tmp_path
+):
+    image = sorted(glob.glob(osp.join(toy_cityscapes, 'leftImg8bit', 'val', '*', '*.png')))[0]
+    bare = str(tmp_path / 'bare.pth')
+    torch.save({'state_dict': {}}, bare)
+    truncated = tmp_path / 'truncated.png'
+    truncated.write_bytes(open(image, 'rb').read()[:300])
+    proc = run_tool('tools/demo/image_demo.py', str(truncated), FCN, bare, check=False)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith(f'error: image {truncated} cannot be read')
+    out = str(tmp_path / 'out.png')
+    proc = run_tool('tools/demo/image_demo.py', image, FCN, bare, '--out', out, check=False)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith(f'error: checkpoint {bare} has no "meta"')

@@ -8,6 +8,8 @@ detection configs (mmdet scope) the image with the predicted boxes.
 
 import argparse
 
+from PIL import Image, UnidentifiedImageError
+
 from mobilenet_v2.engine import ConfigError, load_config
 from mobilenet_v2.engine.cli import check_files, run_cli
 
@@ -49,6 +51,27 @@ def detect(cfg, args) -> str:
 DEMOS = {'mmseg': segment, 'mmdet': detect}
 
 
+def check_image(path: str):
+    """ConfigError naming ``path`` when it is not an image that decodes completely."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+    except (UnidentifiedImageError, OSError) as err:
+        raise ConfigError(f'image {path} cannot be read ({err}): give a PNG or JPEG file') from None
+
+
+def run_demo(cfg, args) -> str:
+    try:
+        return DEMOS[cfg.default_scope](cfg, args)
+    except KeyError as err:
+        if err.args != ('meta',):
+            raise
+        raise ConfigError(
+            f'checkpoint {args.checkpoint} has no "meta" (a bare state dict?): the demo '
+            'reads the class names from it; use a checkpoint written by tools/train.py'
+        ) from None
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -62,13 +85,14 @@ def main():
     parser.add_argument('--device', default='cpu')
     args = parser.parse_args()
     check_files(image=args.image, checkpoint=args.checkpoint)
+    check_image(args.image)
     cfg = load_config(args.config)
     if cfg.default_scope not in DEMOS:
         raise ConfigError(
             f'{args.config} is a {cfg.default_scope} config; the demo draws '
             'segmentation (mmseg) and detection (mmdet) results'
         )
-    print(f'wrote {args.out} ({DEMOS[cfg.default_scope](cfg, args)})')
+    print(f'wrote {args.out} ({run_demo(cfg, args)})')
 
 
 if __name__ == '__main__':
