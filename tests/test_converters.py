@@ -23,3 +23,23 @@ def test_torchvision_weights_convert_to_equal_logits_at_224():
     x = torch.randn(2, 3, 224, 224)
     expected = theirs.eval()(x)
     torch.testing.assert_close(ours.eval()(x, mode='tensor'), expected, rtol=0, atol=1e-5)
+
+
+def test_a_backbone_only_mmdet_state_dict_converts_every_key():
+    from mmdet.models.backbones import MobileNetV2 as MMDetMobileNetV2
+
+    from mobilenet_v2.models import MobileNetV2
+    from mobilenet_v2.utils.key_maps import mmdet_to_ours
+
+    theirs = MMDetMobileNetV2(out_indices=(7,)).state_dict()
+    ours = MobileNetV2(out_indices=(7,))
+    ours.load_state_dict(mmdet_to_ours(theirs), strict=True)  # all 312 keys, no leftovers
+
+
+def test_an_unknown_mmdet_layout_is_refused_listing_its_keys():
+    import pytest
+
+    from mobilenet_v2.utils.key_maps import mmdet_to_ours
+
+    with pytest.raises(KeyError, match='could not be mapped.*stage9.0.expand_conv'):
+        mmdet_to_ours({'backbone.stage9.0.expand_conv.conv.weight': torch.zeros(1)})

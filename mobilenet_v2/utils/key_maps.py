@@ -57,10 +57,11 @@ MMDET_BLOCK_PARTS = ('expand_conv', 'depthwise_conv', 'linear_conv')
 
 
 def _rename_block_convs(state_dict: Dict, conv_name: str, rename) -> 'OrderedDict':
-    """Rename ``...backbone.layerS.J.<conv_name>.rest`` keys with
-    ``rename(conv_name_match, has_expansion)``; other keys are kept as they are."""
+    """Rename ``[<prefix>.]layerS.J.<conv_name>.rest`` keys (a whole model's, or a
+    backbone's own) with ``rename(conv_name_match, has_expansion)``; other keys are kept
+    as they are."""
     expands = {(stage, block): e for stage, block, e in _blocks()}
-    pattern = re.compile(rf'(.*backbone\.layer(\d)\.(\d+)\.)({conv_name})\.(.+)')
+    pattern = re.compile(rf'((?:.*\.)?layer(\d)\.(\d+)\.)({conv_name})\.(.+)')
     converted = OrderedDict()
     for key, value in state_dict.items():
         m = pattern.fullmatch(key)
@@ -77,12 +78,20 @@ def mmdet_to_ours(state_dict: Dict) -> 'OrderedDict':
     ``linear_conv``) to ours (``conv.0/1/2``; ``conv.0/1`` without expansion).
 
     Keys outside the backbone's blocks (neck, head, ``conv1``, ``conv2``) are kept.
+
+    Raises:
+        KeyError: listing the keys that still hold mmdet's block names afterwards (a
+            layout this map does not know); nothing is returned half-converted.
     """
-    return _rename_block_convs(
+    converted = _rename_block_convs(
         state_dict,
         '|'.join(MMDET_BLOCK_PARTS),
         lambda name, expands: f'conv.{MMDET_BLOCK_PARTS.index(name) - (0 if expands else 1)}',
     )
+    left = [k for k in converted if re.search(r'\.(expand_conv|linear_conv)\.', f'.{k}')]
+    if left:
+        raise KeyError(f'{len(left)} mmdet MobileNetV2 keys could not be mapped: {left[:5]} ...')
+    return converted
 
 
 def ours_to_mmdet(state_dict: Dict) -> 'OrderedDict':

@@ -10,6 +10,7 @@ import argparse
 
 import torch
 
+from mobilenet_v2.engine import ConfigError
 from mobilenet_v2.engine.cli import run_cli
 from mobilenet_v2.utils import safe_torch_load
 from mobilenet_v2.utils.key_maps import mmdet_to_ours
@@ -25,7 +26,11 @@ def main():
     checkpoint = safe_torch_load(args.src, map_location='cpu')
     state_dict = checkpoint.get('state_dict', checkpoint)
     meta = dict(checkpoint.get('meta', {}), converted_from=args.src, source='mmdet')
-    torch.save(dict(state_dict=mmdet_to_ours(state_dict), meta=meta), args.dst)
+    try:
+        converted = mmdet_to_ours(state_dict)
+    except KeyError as err:  # nothing is written: a half-converted file would load wrong
+        raise ConfigError(f'{args.src}: {err.args[0]}') from None
+    torch.save(dict(state_dict=converted, meta=meta), args.dst)
     print(f'wrote {args.dst}')
 
 
