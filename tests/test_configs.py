@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mobilenet_v2.models import MobileNetV2
+from mobilenet_v2.engine.config import backbone_output_specs, check_head_channels, head_inputs
 
 from .conftest import ROOT
 
@@ -17,36 +17,16 @@ CONFIGS = sorted(
 )
 
 
-def backbone_of(cfg):
-    kwargs = {k: v for k, v in cfg.model.backbone.items() if k not in ('type', 'init_cfg')}
-    kwargs['norm_cfg'] = dict(type='BN')
-    return MobileNetV2(**kwargs)
-
-
-def head_inputs(model_cfg):
-    """(head key, in_channels as written, index into the backbone's outputs)."""
-    if model_cfg.type == 'ImageClassifier':
-        yield 'head', model_cfg.head.in_channels, -1
-    if model_cfg.type == 'SingleStageDetector':  # the neck takes every backbone output
-        for index, in_channels in enumerate(model_cfg.neck.in_channels):
-            yield 'neck', in_channels, index
-    for key in ('decode_head', 'auxiliary_head'):
-        head = model_cfg.get(key)
-        if head:
-            yield key, head.in_channels, head.get('in_index', -1)
-            if 'c1_in_channels' in head:
-                yield f'{key}.c1', head.c1_in_channels, head.get('c1_in_index', 0)
-
-
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.relpath(p, ROOT))
 def test_config_heads_match_backbone_outputs(path):
     cfg = Config.fromfile(path)
     assert cfg.model.backbone.type == 'mobilenet_v2.MobileNetV2'
-    specs = backbone_of(cfg).output_specs
+    specs = backbone_output_specs(cfg)
     checked = list(head_inputs(cfg.model))
     assert checked
     for key, in_channels, index in checked:
         assert in_channels == specs[index].channels, (key, specs[index])
+    check_head_channels(cfg)  # what the tools run before building anything
 
 
 def test_a_config_elsewhere_inherits_ours_by_the_installed_path(tmp_path):

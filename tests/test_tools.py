@@ -206,3 +206,20 @@ def test_install_resolves_a_relative_venv_against_the_working_directory(tmp_path
     )
     assert proc.returncode != 0
     assert proc.stdout.strip() == f'[install] create virtual env {tmp_path}/rel/venv'
+
+
+def test_a_head_that_does_not_fit_the_backbone_is_one_line_naming_both(toy_imagenet, tmp_path):
+    proc = run_tool(
+        'tools/train.py',
+        TOY,
+        '--work-dir',
+        str(tmp_path / 'work'),
+        *toy_options(toy_imagenet, **{'model.head.in_channels': 640}),
+        check=False,
+    )
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert proc.stderr.startswith(
+        'error: model.head.in_channels is 640 but the backbone output it reads, conv2, '
+        'has 1280 channels'
+    )
+    assert not osp.exists(tmp_path / 'work')  # refused before anything was written

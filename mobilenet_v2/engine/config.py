@@ -98,3 +98,57 @@ def check_pretrained_paths(cfg: Config):
                 f'{key} = {path!r} does not exist: point it at your weights '
                 f'with --cfg-options {key}=PATH'
             )
+
+
+def head_inputs(model_cfg):
+    """(head key, in_channels as written, index into the backbone's outputs) of every
+    head or neck that reads the backbone, for the model types our configs use."""
+    if model_cfg.type == 'ImageClassifier':
+        yield 'head.in_channels', model_cfg.head.in_channels, -1
+    if model_cfg.type == 'SingleStageDetector':  # the neck takes every backbone output
+        for index, in_channels in enumerate(model_cfg.neck.in_channels):
+            yield f'neck.in_channels[{index}]', in_channels, index
+    for key in ('decode_head', 'auxiliary_head'):
+        head = model_cfg.get(key)
+        if head:
+            yield f'{key}.in_channels', head.in_channels, head.get('in_index', -1)
+            if 'c1_in_channels' in head:
+                yield f'{key}.c1_in_channels', head.c1_in_channels, head.get('c1_in_index', 0)
+
+
+def backbone_output_specs(cfg: Config) -> list:
+    """``output_specs`` (name, channels, stride) of the config's MobileNetV2, or [] for
+    another backbone. Raises ConfigError naming ``model.backbone`` for bad arguments."""
+    from ..models import MobileNetV2
+
+    backbone = cfg.model.get('backbone') or {}
+    if backbone.get('type') != 'mobilenet_v2.MobileNetV2':
+        return []
+    kwargs = {k: v for k, v in backbone.items() if k not in ('type', 'init_cfg')}
+    try:
+        return MobileNetV2(**{**kwargs, 'norm_cfg': dict(type='BN')}).output_specs
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f'model.backbone: {err}') from None
+
+
+def check_head_channels(cfg: Config):
+    """Fail before anything is built or written when a head's (or neck's) in_channels
+    do not match the backbone output it reads; the message names both and the fix
+    (torch would only say so with a raw conv error at the first forward)."""
+    specs = backbone_output_specs(cfg)
+    if not specs:
+        return
+    outputs = ', '.join(f'{s.name}: {s.channels}' for s in specs)
+    for key, in_channels, index in head_inputs(cfg.model):
+        if index >= len(specs):
+            raise ConfigError(
+                f'model.{key} reads backbone output {index} but the backbone gives '
+                f'{len(specs)} ({outputs}): add it to model.backbone.out_indices'
+            )
+        if in_channels != specs[index].channels:
+            raise ConfigError(
+                f'model.{key} is {in_channels} but the backbone output it reads, '
+                f'{specs[index].name}, has {specs[index].channels} channels (outputs: '
+                f'{outputs}): set model.{key}={specs[index].channels} or change '
+                'model.backbone.out_indices'
+            )

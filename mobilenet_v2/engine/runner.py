@@ -17,7 +17,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from .config import ConfigError, check_data_roots, check_pretrained_paths
+from .config import ConfigError, check_data_roots, check_head_channels, check_pretrained_paths
 
 SHOW_DIR = '<--show-dir>'  # replaced by the absolute --show-dir
 
@@ -53,6 +53,7 @@ def _default_work_dir(cfg: Config) -> str:
 
 
 def _common(cfg: Config, work_dir: Optional[str], launcher: str):
+    check_head_channels(cfg)
     cfg.launcher = launcher
     cfg.work_dir = work_dir or cfg.get('work_dir') or _default_work_dir(cfg)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
