@@ -87,6 +87,8 @@ def test_ssdlite_trains_and_test_gives_coco_metrics_boxes_and_results(toy_coco, 
         *det_options(toy_coco, **run_to_end(60)),
     )
     losses = logged(work_dir, 'loss')
+    # .ci/learning_margins.sh, 2026-11-30, ATEN_CPU_CAPABILITY default/avx2/avx512 x 1/2 threads:
+    # ratio 0.573-0.582; 0.85 stays 0.27 above the worst
     assert_loss_falls(losses, 0.85)
     # output paths relative to the working directory land exactly there; no training data
     val = held_out_only(toy_coco, tmp_path / 'val', 'val2017', 'annotations/instances_val2017.json')

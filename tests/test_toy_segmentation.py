@@ -75,6 +75,8 @@ def test_fcn_trains_on_one_process_and_test_writes_iou_table_overlays_and_labels
         proc.stdout
     )
     losses = logged(work_dir, 'decode.loss_ce')
+    # .ci/learning_margins.sh, 2026-11-30, ATEN_CPU_CAPABILITY default/avx2/avx512 x 1/2 threads:
+    # ratio 0.615-0.617; 0.75 stays 0.13 above the worst
     assert_loss_falls(losses, 0.75)
     show_dir, out_dir = str(tmp_path / 'show'), str(tmp_path / 'pred')
     val = held_out_only(toy_cityscapes, tmp_path / 'val', 'leftImg8bit/val', 'gtFine/val')
@@ -119,6 +121,8 @@ def test_deeplabv3plus_toy_config_loss_falls(toy_cityscapes, tmp_path):
     )
     losses = logged(work_dir, 'decode.loss_ce')
     assert len(losses) == 30
+    # .ci/learning_margins.sh, 2026-11-30, ATEN_CPU_CAPABILITY default/avx2/avx512 x 1/2 threads:
+    # ratio 0.654-0.660; 0.75 stays 0.09 above the worst
     assert_loss_falls(losses, 0.75)
 
 
