@@ -43,3 +43,24 @@ def test_an_unknown_mmdet_layout_is_refused_listing_its_keys():
 
     with pytest.raises(KeyError, match='could not be mapped.*stage9.0.expand_conv'):
         mmdet_to_ours({'backbone.stage9.0.expand_conv.conv.weight': torch.zeros(1)})
+
+
+def test_mmdet_keys_of_blocks_mobilenet_v2_lacks_are_refused_by_name():
+    import pytest
+
+    from mobilenet_v2.utils.key_maps import mmdet_to_ours
+
+    for key in ('layer9.0.expand_conv.conv.weight', 'layer1.5.depthwise_conv.conv.weight'):
+        with pytest.raises(KeyError, match=f'blocks MobileNetV2 does not have.*{key}'):
+            mmdet_to_ours({key: torch.zeros(1)})
+
+
+def test_a_file_that_is_no_checkpoint_is_one_line_naming_it(tmp_path):
+    import pytest
+
+    from mobilenet_v2.utils import UnsafeCheckpointError, safe_torch_load
+
+    path = tmp_path / 'notes.pth'
+    path.write_bytes(b'\x89PNG\r\n\x1a\n not a checkpoint')
+    with pytest.raises(UnsafeCheckpointError, match=f'cannot read checkpoint {path}'):
+        safe_torch_load(str(path))

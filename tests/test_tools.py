@@ -225,3 +225,24 @@ def test_a_head_that_does_not_fit_the_backbone_is_one_line_naming_both(toy_image
         'has 1280 channels'
     )
     assert not osp.exists(tmp_path / 'work')  # refused before anything was written
+
+
+def test_a_neck_or_in_index_that_does_not_fit_the_backbone_is_one_line(tmp_path):
+    from mobilenet_v2.engine import ConfigError, load_config
+    from mobilenet_v2.engine.config import check_head_channels
+
+    det = load_config(osp.join(ROOT, 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'))
+    det.model.neck.in_channels = [576]
+    try:
+        check_head_channels(det)
+        raise AssertionError('accepted a neck with too few in_channels')
+    except ConfigError as err:
+        assert str(err).startswith('model.neck.in_channels has 1 entries but the backbone')
+    seg = load_config(osp.join(ROOT, 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'))
+    seg.model.decode_head.in_index = 7
+    try:
+        check_head_channels(seg)
+        raise AssertionError('accepted an in_index past the backbone outputs')
+    except ConfigError as err:
+        assert 'model.decode_head reads backbone output 7 (its in_index)' in str(err)
+        assert 'use 0..3' in str(err)

@@ -139,11 +139,19 @@ def check_head_channels(cfg: Config):
     if not specs:
         return
     outputs = ', '.join(f'{s.name}: {s.channels}' for s in specs)
+    neck = cfg.model.get('neck') or {}
+    if cfg.model.type == 'SingleStageDetector' and len(neck.in_channels) != len(specs):
+        raise ConfigError(
+            f'model.neck.in_channels has {len(neck.in_channels)} entries but the backbone '
+            f'gives {len(specs)} outputs ({outputs}): give one per output'
+        )
     for key, in_channels, index in head_inputs(cfg.model):
-        if index >= len(specs):
+        if not -len(specs) <= index < len(specs):
+            head = key.split('.')[0]
             raise ConfigError(
-                f'model.{key} reads backbone output {index} but the backbone gives '
-                f'{len(specs)} ({outputs}): add it to model.backbone.out_indices'
+                f'model.{head} reads backbone output {index} (its in_index) but the backbone '
+                f'gives {len(specs)} ({outputs}): in_index counts these outputs from 0, '
+                f'so use 0..{len(specs) - 1}, or request more with model.backbone.out_indices'
             )
         if in_channels != specs[index].channels:
             raise ConfigError(

@@ -106,7 +106,10 @@ def stage_plans(
         raise ValueError(f'widen_factor must be positive, got {widen_factor}')
     if output_stride is not None:
         if strides is not None or dilations is not None:
-            raise ValueError('give either output_stride or strides/dilations, not both')
+            raise ValueError(
+                'give either output_stride or strides/dilations, not both (a config that '
+                'sets strides/dilations, as the M-V2-D8 ones do, needs them set to None)'
+            )
         per_block = dilate_to_output_stride(output_stride)
     else:
         strides = TABLE_2_STRIDES if strides is None else strides

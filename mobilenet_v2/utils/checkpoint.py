@@ -65,17 +65,32 @@ ALLOWED_GLOBALS = [
 
 
 def safe_torch_load(file, map_location=None):
-    """``torch.load(weights_only=True)`` with mmengine's classes allow-listed."""
+    """``torch.load(weights_only=True)`` with mmengine's classes allow-listed.
+
+    Raises:
+        UnsafeCheckpointError: the file holds a pickled object outside the allow-list
+            (named in the message), or is no file torch.save wrote; one line each.
+    """
+    name = getattr(file, 'name', file)
     with torch.serialization.safe_globals(ALLOWED_GLOBALS):
         try:
             return torch.load(file, map_location=map_location, weights_only=True)
         except pickle.UnpicklingError as err:
             found = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))
-            what = found.group(1) if found else str(err).splitlines()[0]
+            if found is None:  # not a pickle torch can read at all
+                raise UnsafeCheckpointError(
+                    f'cannot read checkpoint {name}: it is not a file written by torch.save'
+                ) from None
             raise UnsafeCheckpointError(
-                f'refusing to load checkpoint {getattr(file, "name", file)}: it holds a '
-                f'pickled object outside the allow-list ({what}); only weights, optimizer '
-                'state and mmengine logs are loaded'
+                f'refusing to load checkpoint {name}: it holds a pickled object outside '
+                f'the allow-list ({found.group(1)}); only weights, optimizer state and '
+                'mmengine logs are loaded'
+            ) from None
+        except (KeyError, EOFError, ValueError, RuntimeError) as err:
+            reason = (str(err).splitlines() or [''])[0][:120]
+            raise UnsafeCheckpointError(
+                f'cannot read checkpoint {name}: it is not a file written by torch.save '
+                f'({type(err).__name__}: {reason})'
             ) from None
 
 

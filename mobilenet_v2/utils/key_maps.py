@@ -61,15 +61,23 @@ def _rename_block_convs(state_dict: Dict, conv_name: str, rename) -> 'OrderedDic
     backbone's own) with ``rename(conv_name_match, has_expansion)``; other keys are kept
     as they are."""
     expands = {(stage, block): e for stage, block, e in _blocks()}
-    pattern = re.compile(rf'((?:.*\.)?layer(\d)\.(\d+)\.)({conv_name})\.(.+)')
-    converted = OrderedDict()
+    pattern = re.compile(rf'((?:.*\.)?layer(\d+)\.(\d+)\.)({conv_name})\.(.+)')
+    converted, unknown = OrderedDict(), []
     for key, value in state_dict.items():
         m = pattern.fullmatch(key)
         if m is None:
             converted[key] = value
             continue
         prefix, stage, block, name, rest = m.groups()
+        if (int(stage), int(block)) not in expands:
+            unknown.append(key)
+            continue
         converted[f'{prefix}{rename(name, expands[int(stage), int(block)])}.{rest}'] = value
+    if unknown:
+        raise KeyError(
+            f'{len(unknown)} keys name blocks MobileNetV2 does not have (Table 2: layer1..'
+            f'layer7 of 1, 2, 3, 4, 3, 3, 1 blocks): {unknown[:5]}'
+        )
     return converted
 
 
@@ -80,8 +88,9 @@ def mmdet_to_ours(state_dict: Dict) -> 'OrderedDict':
     Keys outside the backbone's blocks (neck, head, ``conv1``, ``conv2``) are kept.
 
     Raises:
-        KeyError: listing the keys that still hold mmdet's block names afterwards (a
-            layout this map does not know); nothing is returned half-converted.
+        KeyError: listing the keys that name blocks MobileNetV2 does not have, or still
+            hold mmdet's block names afterwards (a layout this map does not know);
+            nothing is returned half-converted.
     """
     converted = _rename_block_convs(
         state_dict,
