@@ -20,7 +20,8 @@ USER_ERRORS = (ConfigError, UnsafeCheckpointError, FileNotFoundError)
 # sets for each process; its DDP wrapper passes torch's deprecated broadcast_buffers;
 # mmseg 1.2.2 builds its own losses through its deprecated build_loss, announces its
 # avg_non_ignore default (our configs keep mmseg's recipes) and that a hook not asked to
-# draw will not draw.
+# draw will not draw; mmengine's visualizer, built by the demo's inference APIs without a
+# save_dir, says it has no local backend (the demo writes its picture itself).
 for message in (
     'pkg_resources is deprecated',
     'Setting (OMP|MKL)_NUM_THREADS environment variable for each process',
@@ -28,6 +29,7 @@ for message in (
     '``build_loss`` would be deprecated',
     'Default ``avg_non_ignore`` is False',
     'The draw is False',
+    "Failed to add <class 'mmengine.visualization.vis_backend.LocalVisBackend'>",
 ):
     warnings.filterwarnings('ignore', message=message)
 
