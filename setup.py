@@ -1,7 +1,7 @@
 """mobilenet_v2: MobileNetV2 for mmsegmentation, mmdetection and mmpretrain.
 
 Ships configs/ inside the package as mobilenet_v2/.mim/configs, so configs elsewhere can
-inherit them by path (``mobilenet_v2.engine.config_path('fcn/...')`` gives it). mmengine
+inherit them by path (``mobilenet_v2.apis.config_path('fcn/...')`` gives it). mmengine
 0.10.7 resolves ``'pkg::'`` only for OpenMMLab's own packages, so the mim convention
 ``'mobilenet_v2::fcn/...'`` does not work for us.
 """

@@ -6,7 +6,7 @@ from mobilenet_v2.models.arch import (
     dilate_to_output_stride,
     last_channels,
     make_divisible,
-    stage_plans,
+    network_plan,
     stem_channels,
 )
 
@@ -20,8 +20,47 @@ def test_width_rounding_matches_torchvision(width):
 
 
 def test_table_2_has_17_bottlenecks_numbered_2_to_18():
-    layers = [b.layer for plan in stage_plans() for b in plan]
-    assert layers == list(range(2, 19))
+    plan = network_plan()
+    assert [b.layer for b in plan.blocks] == list(range(2, 19))
+    assert plan.blocks[13].path == 'layer6.0' and plan.blocks[13].layer == 15
+
+
+def test_the_plan_carries_hidden_widths_and_running_strides():
+    plan = network_plan(widen_factor=1.4)
+    b = plan.stages[5][0]  # layer6.0, TF-slim 15
+    assert (b.in_channels, b.hidden_channels, b.out_channels) == (136, 816, 224)
+    assert (b.in_stride, b.out_stride) == (16, 32)
+    assert plan.stages[0][0].hidden_channels == plan.stages[0][0].in_channels  # t == 1
+    assert plan.stages[0][0].expansion_path is None
+    # every block starts where the previous one ended
+    for prev, block in zip(plan.blocks, plan.blocks[1:]):
+        assert block.in_stride == prev.out_stride and block.in_channels == prev.out_channels
+
+
+def test_outputs_are_a_pure_function_of_the_plan():
+    plan = network_plan(output_stride=16)
+    specs = plan.outputs(out_indices=(6, 1, 1), expansion_outputs=('layer6.0', 'layer3.1'))
+    assert [(s.name, s.channels, s.stride, s.layer) for s in specs] == [
+        ('layer2', 24, 4, 4),
+        ('layer3.1.conv.0', 192, 8, 6),
+        ('layer6.0.conv.0', 576, 16, 15),
+        ('layer7', 320, 16, 18),
+    ]
+    assert network_plan().outputs((7,))[0][:3] == ('conv2', 1280, 32)
+
+
+@pytest.mark.parametrize(
+    'out_indices, expansion_outputs, message',
+    [
+        ((8,), (), r'out_indices \[8\] out of range: 0..7 are layer1, .*, conv2'),
+        ((7,), ('layer1.0',), r"no block with an expansion: .*'layer2.0'..'layer7.0'"),
+        ((7,), ('layer9.0',), 'no block with an expansion'),
+        ((), (), 'at least one output'),
+    ],
+)
+def test_bad_outputs_raise_value_error_listing_valid_ones(out_indices, expansion_outputs, message):
+    with pytest.raises(ValueError, match=message):
+        network_plan().outputs(out_indices, expansion_outputs)
 
 
 @pytest.mark.parametrize(
@@ -48,9 +87,10 @@ def test_output_stride_8_dilates_every_block_after_the_third_downsampling():
 
 
 def test_mmseg_dilations_only_dilate_the_first_block_of_a_stage():
-    plans = stage_plans(strides=(1, 2, 2, 1, 1, 1, 1), dilations=(1, 1, 1, 2, 2, 4, 4))
-    assert [b.dilation for b in plans[3]] == [2, 1, 1, 1]
-    assert [b.dilation for b in plans[5]] == [4, 1, 1]
+    plan = network_plan(strides=(1, 2, 2, 1, 1, 1, 1), dilations=(1, 1, 1, 2, 2, 4, 4))
+    assert [b.dilation for b in plan.stages[3]] == [2, 1, 1, 1]
+    assert [b.dilation for b in plan.stages[5]] == [4, 1, 1]
+    assert plan.stages[-1][-1].out_stride == 8
 
 
 @pytest.mark.parametrize(
@@ -68,4 +108,4 @@ def test_mmseg_dilations_only_dilate_the_first_block_of_a_stage():
 )
 def test_bad_arguments_raise_value_error_naming_them(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        stage_plans(**kwargs)
+        network_plan(**kwargs)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from mobilenet_v2.benchmark import majority_class_miou
+from mobilenet_v2.datasets import majority_class_miou
 
 
 def test_majority_class_miou_on_a_known_answer():
@@ -15,7 +15,7 @@ def test_ade20k_layout_baseline_ignores_other_like_reduce_zero_label(tmp_path):
 
     from PIL import Image
 
-    from mobilenet_v2.benchmark import layout_majority_miou
+    from mobilenet_v2.datasets import layout_majority_miou
 
     for split, label in (('training', [[1, 1, 0, 2]]), ('validation', [[1, 2, 0, 0]])):
         folder = tmp_path / 'ADEChallengeData2016' / 'annotations' / split
@@ -44,7 +44,7 @@ def _coco(path, images, boxes):
 
 
 def test_prior_box_baseline_scores_its_mean_box_and_nothing_else(tmp_path):
-    from mobilenet_v2.benchmark import prior_box_coco_map
+    from mobilenet_v2.datasets import prior_box_coco_map
 
     # training boxes of one class average to [20, 20, 20, 20] in a 100x100 image
     train = _coco(

@@ -7,7 +7,7 @@ import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from mobilenet_v2.utils import UnsafeCheckpointError, install_safe_checkpoint_loading
+from mobilenet_v2.compat import UnsafeCheckpointError, install_safe_checkpoint_loading
 
 
 @pytest.fixture(autouse=True)

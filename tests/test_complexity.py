@@ -4,7 +4,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mobilenet_v2.benchmark import build_model, count_complexity
+from mobilenet_v2.analysis import count_complexity
+from mobilenet_v2.apis import build_model
 
 from .conftest import ROOT
 

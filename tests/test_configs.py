@@ -6,7 +6,8 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mobilenet_v2.engine.config import backbone_output_specs, check_head_channels, head_inputs
+from mobilenet_v2.apis.config import backbone_output_specs, check_head_channels, head_inputs
+from mobilenet_v2.datasets import TOY_COCO_CLASSES, TOY_IMAGENET_CLASSES
 
 from .conftest import ROOT
 
@@ -30,7 +31,7 @@ def test_config_heads_match_backbone_outputs(path):
 
 
 def test_a_config_elsewhere_inherits_ours_by_the_installed_path(tmp_path):
-    from mobilenet_v2.engine import config_path, load_config
+    from mobilenet_v2.apis import config_path, load_config
 
     name = 'mobilenet_v2/mobilenet-v2_8xb32_in1k.py'
     mine = tmp_path / 'mine.py'
@@ -41,11 +42,32 @@ def test_a_config_elsewhere_inherits_ours_by_the_installed_path(tmp_path):
 
 
 def test_mim_style_inheritance_is_refused_in_one_line_naming_the_path_to_use(tmp_path):
-    from mobilenet_v2.engine import ConfigError, load_config
-    from mobilenet_v2.engine.config import CONFIG_ROOT
+    from mobilenet_v2.apis import ConfigError, load_config
+    from mobilenet_v2.apis.config import CONFIG_ROOT
 
     mine = tmp_path / 'mine.py'
     mine.write_text("_base_ = 'mobilenet_v2::mobilenet_v2/mobilenet-v2_8xb32_in1k.py'\n")
     with pytest.raises(ConfigError) as err:
         load_config(str(mine))
     assert CONFIG_ROOT in str(err.value) and '\n' not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    'name, classes',
+    [
+        ('mobilenet-v2_toy-imagenet.py', TOY_IMAGENET_CLASSES),
+        ('ssdlite-paper_mobilenetv2_toy-coco.py', TOY_COCO_CLASSES),
+        ('ssdlite-paper_mobilenetv2-toy-imagenet_toy-coco.py', TOY_COCO_CLASSES),
+    ],
+)
+def test_toy_configs_name_the_classes_their_generator_draws(name, classes):
+    """The generators' CLASSES are the one source; classic configs cannot import it
+    (mmengine 0.10.7 treats a config with an import as a lazy one), so they spell it out
+    and this test holds them to it."""
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'toy', name))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert tuple(cfg[loader].dataset.metainfo.classes) == classes, loader
+    head = cfg.model.get('head') or cfg.model.bbox_head
+    assert head.num_classes == len(classes)
+    preprocessor = cfg.get('data_preprocessor') or cfg.model.get('data_preprocessor') or {}
+    assert preprocessor.get('num_classes', len(classes)) == len(classes)

@@ -3,7 +3,7 @@ import torchvision
 from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
-from mobilenet_v2.utils.key_maps import torchvision_to_ours
+from mobilenet_v2.models.converters import torchvision_to_ours
 
 from .conftest import ROOT
 from .test_toolboxes import randomise_bn
@@ -29,7 +29,7 @@ def test_a_backbone_only_mmdet_state_dict_converts_every_key():
     from mmdet.models.backbones import MobileNetV2 as MMDetMobileNetV2
 
     from mobilenet_v2.models import MobileNetV2
-    from mobilenet_v2.utils.key_maps import mmdet_to_ours
+    from mobilenet_v2.models.converters import mmdet_to_ours
 
     theirs = MMDetMobileNetV2(out_indices=(7,)).state_dict()
     ours = MobileNetV2(out_indices=(7,))
@@ -39,7 +39,7 @@ def test_a_backbone_only_mmdet_state_dict_converts_every_key():
 def test_an_unknown_mmdet_layout_is_refused_listing_its_keys():
     import pytest
 
-    from mobilenet_v2.utils.key_maps import mmdet_to_ours
+    from mobilenet_v2.models.converters import mmdet_to_ours
 
     with pytest.raises(KeyError, match='could not be mapped.*stage9.0.expand_conv'):
         mmdet_to_ours({'backbone.stage9.0.expand_conv.conv.weight': torch.zeros(1)})
@@ -48,7 +48,7 @@ def test_an_unknown_mmdet_layout_is_refused_listing_its_keys():
 def test_mmdet_keys_of_blocks_mobilenet_v2_lacks_are_refused_by_name():
     import pytest
 
-    from mobilenet_v2.utils.key_maps import mmdet_to_ours
+    from mobilenet_v2.models.converters import mmdet_to_ours
 
     for key in ('layer9.0.expand_conv.conv.weight', 'layer1.5.depthwise_conv.conv.weight'):
         with pytest.raises(KeyError, match=f'blocks MobileNetV2 does not have.*{key}'):
@@ -58,7 +58,7 @@ def test_mmdet_keys_of_blocks_mobilenet_v2_lacks_are_refused_by_name():
 def test_a_file_that_is_no_checkpoint_is_one_line_naming_it(tmp_path):
     import pytest
 
-    from mobilenet_v2.utils import UnsafeCheckpointError, safe_torch_load
+    from mobilenet_v2.compat import UnsafeCheckpointError, safe_torch_load
 
     path = tmp_path / 'notes.pth'
     path.write_bytes(b'\x89PNG\r\n\x1a\n not a checkpoint')

@@ -6,8 +6,9 @@ import mmdet
 import torch
 from mmengine.config import Config
 
-from mobilenet_v2.benchmark import build_model, count_complexity
-from mobilenet_v2.utils.key_maps import mmdet_to_ours
+from mobilenet_v2.analysis import count_complexity
+from mobilenet_v2.apis import build_model
+from mobilenet_v2.models.converters import mmdet_to_ours
 
 from .conftest import ROOT
 from .test_toolboxes import randomise_bn
@@ -31,8 +32,8 @@ def test_mmdet_state_dict_converts_and_gives_mmdet_raw_outputs():
 
 def test_paper_ssdlite_attaches_to_layer_15_expansion_and_the_last_layer():
     model = build_model(Config.fromfile(PAPER))
-    specs = [tuple(s) for s in model.backbone.output_specs]
-    assert specs == [('layer15.expansion', 576, 16), ('conv2', 1280, 32)]
+    specs = [tuple(s)[:3] for s in model.backbone.output_specs]
+    assert specs == [('layer6.0.conv.0', 576, 16), ('conv2', 1280, 32)]
     cls_scores, _ = model(torch.zeros(1, 3, 320, 320), mode='tensor')
     assert [s.shape[-1] for s in cls_scores] == [20, 10, 5, 3, 2, 1]
 

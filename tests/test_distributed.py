@@ -11,7 +11,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
-from mobilenet_v2.engine.cli import shutdown_distributed
+from mobilenet_v2.apis.cli import shutdown_distributed
 
 from .conftest import run_to_end, run_tool
 from .test_tools import TOY, toy_options

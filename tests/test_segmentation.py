@@ -8,7 +8,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mobilenet_v2.benchmark import build_model
+from mobilenet_v2.apis import build_model
 
 from .conftest import ROOT
 from .test_toolboxes import randomise_bn

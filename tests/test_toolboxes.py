@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
 from mobilenet_v2.models import MobileNetV2
-from mobilenet_v2.utils.key_maps import mmdet_to_ours, ours_to_mmdet
+from mobilenet_v2.models.converters import mmdet_to_ours, ours_to_mmdet
 
 from .conftest import ROOT
 
@@ -62,7 +62,7 @@ def test_mmdet_ssdlite_detector_builds_our_backbone():
 
 
 def test_mmpretrain_classifier_config_builds_our_backbone():
-    from mobilenet_v2.benchmark import build_model
+    from mobilenet_v2.apis import build_model
 
     cfg = Config.fromfile(osp.join(ROOT, 'configs/mobilenet_v2/mobilenet-v2_8xb32_in1k.py'))
     model = build_model(cfg)

@@ -9,7 +9,7 @@ import subprocess
 import mmengine
 import torch
 
-from mobilenet_v2.utils import safe_torch_load
+from mobilenet_v2.compat import safe_torch_load
 
 from .conftest import ROOT, assert_loss_falls, held_out_only, run_to_end, run_tool, toy_run_options
 
@@ -228,8 +228,8 @@ def test_a_head_that_does_not_fit_the_backbone_is_one_line_naming_both(toy_image
 
 
 def test_a_neck_or_in_index_that_does_not_fit_the_backbone_is_one_line(tmp_path):
-    from mobilenet_v2.engine import ConfigError, load_config
-    from mobilenet_v2.engine.config import check_head_channels
+    from mobilenet_v2.apis import ConfigError, load_config
+    from mobilenet_v2.apis.config import check_head_channels
 
     det = load_config(osp.join(ROOT, 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'))
     det.model.neck.in_channels = [576]

@@ -12,7 +12,7 @@ from mmengine.registry import MODELS, DefaultScope
 from PIL import Image
 from pycocotools.coco import COCO
 
-from mobilenet_v2.datasets import generate_toy_coco
+from mobilenet_v2.datasets import TOY_COCO_CLASSES, generate_toy_coco
 
 from .conftest import ROOT, assert_loss_falls, held_out_only, run_to_end, run_tool, toy_run_options
 from .test_tools import logged
@@ -36,12 +36,8 @@ def det_options(data_root, **extra):
 
 def test_toy_coco_annotations_are_valid_coco_with_varied_objects(toy_coco):
     coco = COCO(osp.join(toy_coco, 'annotations', 'instances_train2017.json'))
-    assert [c['name'] for c in coco.loadCats(coco.getCatIds())] == [
-        'rectangle',
-        'ellipse',
-        'triangle',
-        'cross',
-    ]
+    names = [c['name'] for c in coco.loadCats(coco.getCatIds())]
+    assert tuple(names) == TOY_COCO_CLASSES == ('rectangle', 'ellipse', 'triangle', 'cross')
     anns = coco.loadAnns(coco.getAnnIds())
     sides = [max(a['bbox'][2:]) for a in anns]
     assert min(sides) < 50 and max(sides) > 80  # from a fifth to over half the image side

@@ -10,8 +10,8 @@ import os
 
 from mmengine.dist import is_main_process
 
-from mobilenet_v2.engine import build_runner, load_config, prepare_test
-from mobilenet_v2.engine.cli import add_common_args, run_cli
+from mobilenet_v2.apis import build_runner, load_config, prepare_test
+from mobilenet_v2.apis.cli import add_common_args, run_cli
 
 
 def parse_args():

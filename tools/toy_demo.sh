@@ -64,7 +64,7 @@ segmentation() {
     image=$(ls data/toy_cityscapes/leftImg8bit/val/toyville/*.png | head -n 1)
     "$PY" tools/demo/image_demo.py "$image" "$config" "$ckpt" --out "$work_dir/demo_overlay.png"
     fps=$("$PY" tools/analysis_tools/benchmark.py "$config" "$ckpt" --shape 128 256 | tail -n 1)
-    baseline=$("$PY" -c 'import sys; from mobilenet_v2.benchmark import layout_majority_miou
+    baseline=$("$PY" -c 'import sys; from mobilenet_v2.datasets import layout_majority_miou
 print(f"{layout_majority_miou(*sys.argv[1:]):.2f}")' data/toy_cityscapes cityscapes)
     cat <<EOF
 
@@ -101,7 +101,7 @@ detection() {
     held_out=$("$PY" -c 'import json, sys; r = json.loads(sys.argv[1])
 print("bbox mAP %.1f, mAP@0.5 %.1f" % (100 * r["coco/bbox_mAP"], 100 * r["coco/bbox_mAP_50"]))' \
         "$metrics")
-    baseline=$("$PY" -c 'import sys; from mobilenet_v2.benchmark import prior_box_coco_map
+    baseline=$("$PY" -c 'import sys; from mobilenet_v2.datasets import prior_box_coco_map
 r = prior_box_coco_map(*sys.argv[1:])
 print("bbox mAP %.1f, mAP@0.5 %.1f" % (r["bbox_mAP"], r["bbox_mAP_50"]))' \
         "${ann}_train2017.json" "${ann}_val2017.json")

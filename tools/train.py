@@ -7,8 +7,8 @@ bash tools/dist_train.sh CONFIG NUM_PROCS [...]   # torchrun, one process per de
 import argparse
 import os
 
-from mobilenet_v2.engine import build_runner, load_config, prepare_train
-from mobilenet_v2.engine.cli import add_common_args, run_cli
+from mobilenet_v2.apis import build_runner, load_config, prepare_train
+from mobilenet_v2.apis.cli import add_common_args, run_cli
 
 
 def parse_args():

@@ -6,7 +6,7 @@
 # docs/detection.md.
 _base_ = './ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
 model = dict(
-    backbone=dict(out_indices=(7,), expansion_outputs=(15,)),
+    backbone=dict(out_indices=(7,), expansion_outputs=('layer6.0',)),  # TF-slim layer 15
     neck=dict(in_channels=(576, 1280), out_channels=(576, 1280, 512, 256, 256, 128)),
     bbox_head=dict(
         in_channels=(576, 1280, 512, 256, 256, 128),

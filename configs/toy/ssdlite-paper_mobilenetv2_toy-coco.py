@@ -8,6 +8,7 @@ _base_ = '../ssdlite/ssdlite-paper_mobilenetv2-scratch_8xb24-600e_coco.py'
 # 2000 train / 100 val images:  python tools/dataset_converters/make_toy_data.py coco data/toy_coco
 dataset_type = 'CocoDataset'
 data_root = 'data/toy_coco/'
+# mobilenet_v2/datasets/toy_coco.py CLASSES (tests/test_configs.py holds this copy to it)
 metainfo = dict(classes=('rectangle', 'ellipse', 'triangle', 'cross'))
 input_size = 160
 train_pipeline = [

@@ -1,3 +1,7 @@
+"""Toy data in the official formats (ImageNet folders, Cityscapes, ADE20K, COCO), and the
+baselines a trained model must beat on them."""
+
+from .baselines import layout_majority_miou, majority_class_miou, prior_box_coco_map
 from .toy_coco import CLASSES as TOY_COCO_CLASSES
 from .toy_coco import generate_toy_coco
 from .toy_imagenet import CLASSES as TOY_IMAGENET_CLASSES
@@ -11,4 +15,7 @@ __all__ = [
     'generate_toy_imagenet',
     'generate_toy_ade20k',
     'generate_toy_cityscapes',
+    'layout_majority_miou',
+    'majority_class_miou',
+    'prior_box_coco_map',
 ]

@@ -2,7 +2,8 @@
 and ``seg`` (mmseg) and is imported by that toolbox's configs (``custom_imports``), so
 importing ``mobilenet_v2`` loads neither toolbox."""
 
-from .backbone import MobileNetV2, OutputSpec
+from .arch import OutputSpec
+from .backbone import MobileNetV2
 from .blocks import InvertedResidual
 
 __all__ = ['MobileNetV2', 'OutputSpec', 'InvertedResidual']

@@ -1,22 +1,22 @@
 """The one MobileNetV2 backbone for mmseg, mmdet and mmpretrain."""
 
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+import warnings
+from typing import List, Optional, Sequence, Tuple
 
 import torch
-import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..registry import MODELS
-from .arch import last_channels, stage_plans, stem_channels
-from .blocks import InvertedResidual
+from .arch import network_plan
+from .blocks import InvertedResidual, Stage
 
-
-class OutputSpec(NamedTuple):
-    name: str  # 'layer5', 'conv2', 'layer15.expansion' (TF-slim layer number)
-    channels: int
-    stride: int  # total downsampling of the input
+# The default init; a sentinel too: ``pretrained`` may replace it, an explicit one not.
+DEFAULT_INIT_CFG = (
+    dict(type='Kaiming', layer='Conv2d'),
+    dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm']),
+)
 
 
 @MODELS.register_module()
@@ -25,15 +25,19 @@ class MobileNetV2(BaseModule):
     backbones with mmpretrain's state-dict layout.
 
     Modules: ``conv1`` (stem), ``layer1``..``layer7`` (the seven bottleneck stages of
-    Table 2) and ``conv2`` (the 1x1 conv to 1280 channels). Stages past the deepest
+    Table 2) and ``conv2`` (the 1x1 conv to 1280 channels). Entries past the deepest
     requested output are not built, so a segmentation backbone has no unused
-    ``conv2`` (and loads mmseg's checkpoints with no unexpected keys).
+    ``conv2`` (and loads mmseg's checkpoints with no unexpected keys). Every channel
+    count, stride and dilation comes from ``arch.network_plan``; ``__init__`` only
+    builds modules.
 
     Args:
         widen_factor: Width multiplier (the paper evaluates 0.35-1.4). Channels are
             rounded to multiples of 8; below 1.0 the last conv keeps 1280 channels.
-        out_indices: Stage outputs to return: 0-6 are ``layer1``-``layer7``, 7 is
-            ``conv2``.
+        out_indices: Entry outputs to return: 0-6 are ``layer1``-``layer7``, 7 is
+            ``conv2``. Returned in network order, a repeated index once (as upstream).
+            Defaults differ between toolboxes: ours (7,), mmpretrain's (7,), mmdet's
+            (1, 2, 4, 7), mmseg's (1, 2, 4, 6); our configs set them explicitly.
         strides: Stride of the first block of each stage (1 or 2); None: Table 2's
             (1, 2, 2, 2, 1, 2, 1).
         dilations: Dilation of the first block of each stage; mmseg's semantics, e.g.
@@ -42,19 +46,33 @@ class MobileNetV2(BaseModule):
         output_stride: 8, 16 or 32: set strides and dilate every later block, DeepLab
             style (see ``arch.dilate_to_output_stride``); ValueError if strides or
             dilations are given too, even with Table 2's values.
-        expansion_outputs: TF-slim layer numbers (3-18) whose expansion tensor (after
-            the expansion conv's activation) is also returned, e.g. ``(15, )`` for
-            SSDLite's 576-channel stride-16 feature.
-        frozen_stages: Freeze (eval mode, no gradients) ``conv1`` when 0, plus the
-            first k entries of ``layer1``..``conv2`` when k > 0; -1 freezes nothing.
+        expansion_outputs: Block paths (``'layer2.0'``..``'layer7.0'``) whose expansion
+            tensor (after the expansion conv's activation) is also returned, e.g.
+            ``('layer6.0', )``, TF-slim layer 15: SSDLite's 576-channel stride-16
+            feature (paper, section 6.2). The output is named ``layer6.0.conv.0``.
+        frozen_stages: -1 freezes nothing; 0 freezes ``conv1``; k > 0 also the first k
+            of ``layer1``..``conv2`` (those that are built). Frozen means no gradients
+            and eval mode.
+        frozen_stem_eval: Put the frozen ``conv1`` in eval mode too (its BN running
+            statistics stay fixed with its weights). False gives mmpretrain's, mmseg's
+            and mmdet's behaviour, whose ``_freeze_stages`` leaves the stem's BN
+            training (docs/backbone.md).
         conv_cfg, norm_cfg, act_cfg: For every ConvModule (ReLU6 and BN by default).
         norm_eval: Keep every BatchNorm in eval mode during training.
         with_cp: Activation checkpointing in every block (less memory, slower).
+        pretrained: Deprecated (mmseg's and mmdet's route): a checkpoint path, mapped
+            to ``init_cfg=dict(type='Pretrained', checkpoint=pretrained)`` with a
+            warning. ValueError together with an ``init_cfg`` of one's own.
         init_cfg: Initialisation; ``dict(type='Pretrained', checkpoint=PATH)`` loads an
             mmpretrain/mmseg checkpoint (``prefix='backbone'`` for a whole model's).
 
-    ``forward`` returns a tuple of the requested tensors in network order; their
-    names, channels and strides are ``self.output_specs``.
+    Raises:
+        ValueError: for an argument out of range (``arch.network_plan``,
+            ``arch.Plan.outputs``), naming it and its valid values.
+
+    ``forward`` takes (N, 3, H, W) images and returns a tuple of the requested tensors
+    in network order; ``self.output_specs`` gives each one's module path, channels and
+    stride, and ``arch.network_plan(...).outputs(...)`` gives the same without building.
     """
 
     def __init__(
@@ -64,91 +82,61 @@ class MobileNetV2(BaseModule):
         strides: Optional[Sequence[int]] = None,
         dilations: Optional[Sequence[int]] = None,
         output_stride: Optional[int] = None,
-        expansion_outputs: Sequence[int] = (),
+        expansion_outputs: Sequence[str] = (),
         frozen_stages: int = -1,
+        frozen_stem_eval: bool = True,
         conv_cfg: Optional[dict] = None,
         norm_cfg: dict = dict(type='BN'),
         act_cfg: dict = dict(type='ReLU6'),
         norm_eval: bool = False,
         with_cp: bool = False,
-        init_cfg=(
-            dict(type='Kaiming', layer='Conv2d'),
-            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm']),
-        ),
+        pretrained: Optional[str] = None,
+        init_cfg=DEFAULT_INIT_CFG,
     ):
+        if pretrained is not None:
+            if init_cfg is not DEFAULT_INIT_CFG:
+                raise ValueError('give pretrained or init_cfg, not both (pretrained is deprecated)')
+            warnings.warn(
+                'DeprecationWarning: pretrained is deprecated, use '
+                "init_cfg=dict(type='Pretrained', checkpoint=...) instead",
+                stacklevel=2,
+            )
+            init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         super().__init__(list(init_cfg) if isinstance(init_cfg, tuple) else init_cfg)
-        plans = stage_plans(widen_factor, strides, dilations, output_stride)
-        num_stages = len(plans) + 1  # + conv2
-        bad = [i for i in out_indices if i not in range(num_stages)]
-        if bad or len(set(out_indices)) != len(out_indices):
+        plan = network_plan(widen_factor, strides, dilations, output_stride)
+        self.output_specs = plan.outputs(out_indices, tuple(expansion_outputs))
+        if frozen_stages not in range(-1, len(plan.entries) + 1):
             raise ValueError(
-                f'out_indices must be distinct values in 0..{num_stages - 1}, '
-                f'got {tuple(out_indices)}'
+                f'frozen_stages must be in -1..{len(plan.entries)}, got {frozen_stages}'
             )
-        tapped = {b.layer for plan in plans for b in plan if b.expand_ratio != 1}
-        bad = [n for n in expansion_outputs if n not in tapped]
-        if bad:
-            raise ValueError(
-                f'expansion_outputs {bad} have no expansion: valid layers are '
-                f'{min(tapped)}..{max(tapped)} (TF-slim numbering)'
-            )
-        if not out_indices and not expansion_outputs:
-            raise ValueError('request at least one output (out_indices or expansion_outputs)')
-        deepest = max(
-            [
-                *out_indices,
-                *(i for i, plan in enumerate(plans) for b in plan if b.layer in expansion_outputs),
-            ]
-        )
-        if frozen_stages not in range(-1, deepest + 2):
-            raise ValueError(
-                f'frozen_stages must be in -1..{deepest + 1} for these outputs, '
-                f'got {frozen_stages}'
-            )
-
         self.widen_factor = widen_factor
-        self.out_indices = tuple(out_indices)
+        self.out_indices = tuple(sorted(set(out_indices)))
         self.frozen_stages = frozen_stages
+        self.frozen_stem_eval = frozen_stem_eval
         self.norm_eval = norm_eval
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
-        self.conv1 = ConvModule(3, stem_channels(widen_factor), 3, stride=2, padding=1, **common)
-
-        self.layers: List[str] = []
-        self.output_specs: List[OutputSpec] = []
-        stride = 2
-        for i, plan in enumerate(plans[: deepest + 1]):
-            blocks = []
-            for b in plan:
-                stride *= b.stride
-                tap = b.layer in expansion_outputs
-                if tap:
-                    expanded = int(round(b.in_channels * b.expand_ratio))
-                    # the expansion runs before this block's own stride
-                    self.output_specs.append(
-                        OutputSpec(f'layer{b.layer}.expansion', expanded, stride // b.stride)
-                    )
-                blocks.append(
-                    InvertedResidual(
-                        b.in_channels,
-                        b.out_channels,
-                        b.stride,
-                        b.expand_ratio,
-                        b.dilation,
-                        expansion_output=tap,
-                        with_cp=with_cp,
-                        **common,
-                    )
+        self.conv1 = ConvModule(3, plan.stem_channels, 3, stride=2, padding=1, **common)
+        taps = {spec.name for spec in self.output_specs}
+        built = max(spec.entry for spec in self.output_specs) + 1
+        self.layers: List[str] = list(plan.entries[:built])
+        for name, stage in zip(self.layers, plan.stages):
+            blocks = [
+                InvertedResidual(
+                    b.in_channels,
+                    b.hidden_channels,
+                    b.out_channels,
+                    b.stride,
+                    b.dilation,
+                    expansion_output=b.expansion_path in taps,
+                    with_cp=with_cp,
+                    **common,
                 )
-            self.add_module(f'layer{i + 1}', nn.Sequential(*blocks))
-            self.layers.append(f'layer{i + 1}')
-            if i in out_indices:
-                self.output_specs.append(OutputSpec(f'layer{i + 1}', plan[-1].out_channels, stride))
-        if deepest == len(plans):
-            self.conv2 = ConvModule(
-                plans[-1][-1].out_channels, last_channels(widen_factor), 1, **common
-            )
-            self.layers.append('conv2')
-            self.output_specs.append(OutputSpec('conv2', last_channels(widen_factor), stride))
+                for b in stage
+            ]
+            self.add_module(name, Stage(*blocks))
+        if 'conv2' in self.layers:
+            in_channels = plan.stages[-1][-1].out_channels
+            self.conv2 = ConvModule(in_channels, plan.last_channels, 1, **common)
 
     @property
     def out_channels(self) -> Tuple[int, ...]:
@@ -158,23 +146,20 @@ class MobileNetV2(BaseModule):
         x = self.conv1(x)
         outs = []
         for i, name in enumerate(self.layers):
-            stage = getattr(self, name)
-            if name == 'conv2':
-                x = stage(x)
-            else:
-                for block in stage:
-                    if block.expansion_output:
-                        x, expansion = block(x)
-                        outs.append(expansion)
-                    else:
-                        x = block(x)
+            # a stage appends its expansion outputs to outs; conv2 has none
+            x = self.conv2(x) if name == 'conv2' else getattr(self, name)(x, outs)
             if i in self.out_indices:
                 outs.append(x)
         return tuple(outs)
 
     def _freeze_stages(self):
-        frozen = ['conv1', *self.layers[: self.frozen_stages]] if self.frozen_stages >= 0 else []
-        for name in frozen:
+        if self.frozen_stages < 0:
+            return
+        for param in self.conv1.parameters():
+            param.requires_grad = False
+        if self.frozen_stem_eval:
+            self.conv1.eval()
+        for name in self.layers[: self.frozen_stages]:
             module = getattr(self, name)
             module.eval()
             for param in module.parameters():

@@ -16,12 +16,14 @@ class InvertedResidual(nn.Module):
 
     Args:
         in_channels: Input channels.
+        hidden_channels: Channels of the expansion and the depthwise conv,
+            ``round(in_channels * t)`` (``arch.BlockSpec.hidden_channels``); equal to
+            ``in_channels`` (t == 1) there is no expansion conv.
         out_channels: Output channels.
         stride: Stride of the depthwise conv, 1 or 2.
-        expand_ratio: Expansion factor t; t == 1 skips the expansion conv.
         dilation: Dilation (and padding) of the depthwise conv.
-        expansion_output: Also return the expansion tensor, ``forward`` then gives
-            ``(out, expansion)``. SSDLite attaches to it (paper, section 6.2).
+        expansion_output: Also give the expansion tensor (see ``forward``). SSDLite
+            attaches to it (paper, section 6.2).
         conv_cfg, norm_cfg, act_cfg: Passed to every ConvModule; the projection is
             always linear (no activation).
         with_cp: Recompute the block in backward (activation checkpointing).
@@ -30,9 +32,9 @@ class InvertedResidual(nn.Module):
     def __init__(
         self,
         in_channels: int,
+        hidden_channels: int,
         out_channels: int,
-        stride: int,
-        expand_ratio: int,
+        stride: int = 1,
         dilation: int = 1,
         expansion_output: bool = False,
         conv_cfg: Optional[dict] = None,
@@ -43,29 +45,29 @@ class InvertedResidual(nn.Module):
         super().__init__()
         if stride not in (1, 2):
             raise ValueError(f'stride must be 1 or 2, got {stride}')
-        if expansion_output and expand_ratio == 1:
-            raise ValueError('a block with expand_ratio 1 has no expansion to output')
+        expands = hidden_channels != in_channels
+        if expansion_output and not expands:
+            raise ValueError('t == 1 (hidden_channels == in_channels): no expansion to output')
         self.use_res_connect = stride == 1 and in_channels == out_channels
         self.expansion_output = expansion_output
         self.with_cp = with_cp
-        hidden = int(round(in_channels * expand_ratio))
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg)
         layers = []
-        if expand_ratio != 1:
-            layers.append(ConvModule(in_channels, hidden, 1, act_cfg=act_cfg, **common))  # pw
+        if expands:
+            layers.append(ConvModule(in_channels, hidden_channels, 1, act_cfg=act_cfg, **common))
         layers += [
             ConvModule(
-                hidden,
-                hidden,
+                hidden_channels,
+                hidden_channels,
                 3,
                 stride=stride,
                 padding=dilation,
                 dilation=dilation,
-                groups=hidden,
+                groups=hidden_channels,
                 act_cfg=act_cfg,
                 **common,
             ),  # dw
-            ConvModule(hidden, out_channels, 1, act_cfg=None, **common),  # pw-linear
+            ConvModule(hidden_channels, out_channels, 1, act_cfg=None, **common),  # pw-linear
         ]
         self.conv = nn.Sequential(*layers)
 
@@ -79,7 +81,27 @@ class InvertedResidual(nn.Module):
             out = x + out
         return (out, expansion) if self.expansion_output else out
 
-    def forward(self, x: torch.Tensor):
+    def forward(self, x: torch.Tensor, expansions: Optional[list] = None) -> torch.Tensor:
+        """(N, C_in, H, W) to (N, C_out, H / stride, W / stride). With
+        ``expansion_output``, the (N, hidden, H, W) expansion is appended to
+        ``expansions`` when a list is given."""
         if self.with_cp and x.requires_grad:
-            return cp.checkpoint(self._forward, x, use_reentrant=False)
-        return self._forward(x)
+            out = cp.checkpoint(self._forward, x, use_reentrant=False)
+        else:
+            out = self._forward(x)
+        if self.expansion_output:
+            out, expansion = out
+            if expansions is not None:
+                expansions.append(expansion)
+        return out
+
+
+class Stage(nn.Sequential):
+    """A stage of blocks (``layer1``..``layer7``): an ``nn.Sequential`` (same keys) that
+    passes the list collecting expansion outputs to its blocks, so that the stage, each
+    block and each expansion conv are called as modules and forward hooks see them."""
+
+    def forward(self, x: torch.Tensor, expansions: Optional[list] = None) -> torch.Tensor:
+        for block in self:
+            x = block(x, expansions)
+        return x

@@ -14,9 +14,9 @@ import torch
 from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
-from mobilenet_v2.benchmark import build_model, environment, time_inference
-from mobilenet_v2.engine import load_config
-from mobilenet_v2.engine.cli import run_cli
+from mobilenet_v2.analysis import environment, time_inference
+from mobilenet_v2.apis import build_model, load_config
+from mobilenet_v2.apis.cli import run_cli
 
 
 def parse_args():

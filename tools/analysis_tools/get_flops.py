@@ -6,9 +6,9 @@ import json
 import torch
 from mmengine.config import DictAction
 
-from mobilenet_v2.benchmark import CONVENTION, build_model, count_complexity, format_table
-from mobilenet_v2.engine import load_config
-from mobilenet_v2.engine.cli import run_cli
+from mobilenet_v2.analysis import CONVENTION, count_complexity, format_table
+from mobilenet_v2.apis import build_model, load_config
+from mobilenet_v2.apis.cli import run_cli
 
 
 def parse_args():

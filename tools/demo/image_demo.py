@@ -10,8 +10,8 @@ import argparse
 
 from PIL import Image, UnidentifiedImageError
 
-from mobilenet_v2.engine import ConfigError, load_config
-from mobilenet_v2.engine.cli import check_files, run_cli
+from mobilenet_v2.apis import ConfigError, load_config
+from mobilenet_v2.apis.cli import check_files, run_cli
 
 
 def segment(cfg, args) -> str:

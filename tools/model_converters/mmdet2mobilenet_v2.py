@@ -10,10 +10,10 @@ import argparse
 
 import torch
 
-from mobilenet_v2.engine import ConfigError
-from mobilenet_v2.engine.cli import run_cli
-from mobilenet_v2.utils import safe_torch_load
-from mobilenet_v2.utils.key_maps import mmdet_to_ours
+from mobilenet_v2.apis import ConfigError
+from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.compat import safe_torch_load
+from mobilenet_v2.models.converters import mmdet_to_ours
 
 
 def main():

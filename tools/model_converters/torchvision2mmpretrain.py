@@ -11,9 +11,9 @@ import argparse
 
 import torch
 
-from mobilenet_v2.engine.cli import run_cli
-from mobilenet_v2.utils import safe_torch_load
-from mobilenet_v2.utils.key_maps import torchvision_to_ours
+from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.compat import safe_torch_load
+from mobilenet_v2.models.converters import torchvision_to_ours
 
 
 def main():

@@ -3,6 +3,7 @@
 #   python tools/dataset_converters/make_toy_data.py imagenet data/toy_imagenet
 dataset_type = 'ImageNet'
 data_root = 'data/toy_imagenet'
+# mobilenet_v2/datasets/toy_imagenet.py CLASSES (tests/test_configs.py holds this copy to it)
 classes = (
     'circle',
     'square',

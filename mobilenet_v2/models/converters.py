@@ -10,7 +10,7 @@ import re
 from collections import OrderedDict
 from typing import Dict, List, Tuple
 
-from ..models.arch import TABLE_2
+from .arch import TABLE_2
 
 
 def _blocks() -> List[Tuple[int, int, bool]]:

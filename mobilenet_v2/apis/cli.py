@@ -10,7 +10,7 @@ import torch.distributed as dist
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
-from ..utils import UnsafeCheckpointError, install_safe_checkpoint_loading
+from ..compat import UnsafeCheckpointError, install_safe_checkpoint_loading
 from .config import ConfigError
 
 USER_ERRORS = (ConfigError, UnsafeCheckpointError, FileNotFoundError)

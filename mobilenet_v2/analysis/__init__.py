@@ -1,6 +1,7 @@
-from .baselines import layout_majority_miou, majority_class_miou, prior_box_coco_map
+"""Measuring models: parameters and multiply-adds (``complexity``), inference time and
+the environment it ran in (``timing``)."""
+
 from .complexity import CONVENTION, Complexity, count_complexity, format_table
-from .models import build_model
 from .timing import environment, time_inference
 
 __all__ = [
@@ -8,10 +9,6 @@ __all__ = [
     'Complexity',
     'count_complexity',
     'format_table',
-    'build_model',
     'environment',
     'time_inference',
-    'layout_majority_miou',
-    'majority_class_miou',
-    'prior_box_coco_map',
 ]

@@ -1,9 +1,13 @@
 """Loading and checking configs at the tools' boundary, with one-line errors."""
 
+import inspect
 import os.path as osp
 from typing import Optional
 
 from mmengine.config import Config
+
+from ..models import MobileNetV2
+from ..models.arch import network_plan
 
 # The toolboxes our configs run under, decided by the config's default_scope.
 SCOPES = ('mmseg', 'mmdet', 'mmpretrain')
@@ -41,7 +45,7 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         raise ConfigError(
             f"{path}: mmengine resolves '<package>::' only for OpenMMLab's own packages; "
             f"inherit our configs by path: _base_ = '{CONFIG_ROOT}/<folder>/<config>.py' "
-            '(mobilenet_v2.engine.config_path gives it)'
+            '(mobilenet_v2.apis.config_path gives it)'
         ) from err
     except Exception as err:  # mmengine raises many kinds; the user needs the file and why
         raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {err}') from err
@@ -117,16 +121,17 @@ def head_inputs(model_cfg):
 
 
 def backbone_output_specs(cfg: Config) -> list:
-    """``output_specs`` (name, channels, stride) of the config's MobileNetV2, or [] for
-    another backbone. Raises ConfigError naming ``model.backbone`` for bad arguments."""
-    from ..models import MobileNetV2
-
+    """``OutputSpec`` (module path, channels, stride) of each output of the config's
+    MobileNetV2, from the plan alone (nothing is built), or [] for another backbone.
+    Raises ConfigError naming ``model.backbone`` for bad arguments."""
     backbone = cfg.model.get('backbone') or {}
     if backbone.get('type') != 'mobilenet_v2.MobileNetV2':
         return []
-    kwargs = {k: v for k, v in backbone.items() if k not in ('type', 'init_cfg')}
+    defaults = inspect.signature(MobileNetV2).parameters
+    args = {k: backbone.get(k, p.default) for k, p in defaults.items()}
     try:
-        return MobileNetV2(**{**kwargs, 'norm_cfg': dict(type='BN')}).output_specs
+        plan = network_plan(*(args[k] for k in inspect.signature(network_plan).parameters))
+        return list(plan.outputs(args['out_indices'], args['expansion_outputs']))
     except (TypeError, ValueError) as err:
         raise ConfigError(f'model.backbone: {err}') from None
 
