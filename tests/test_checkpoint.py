@@ -54,6 +54,31 @@ def test_checkpoint_with_arbitrary_pickled_object_is_refused_without_running_it(
     assert not osp.exists(marker)
 
 
+def test_plain_torch_load_as_mmengine_remote_loaders_call_it_is_allow_listed_too(tmp_path):
+    """mmengine's http/mmcls:// loaders call torch.load without weights_only: torch's
+    default (True) with the allow-list reads mmengine checkpoints, refuses the rest."""
+    buffer = HistoryBuffer()
+    buffer.update(1.0)
+    good, evil = str(tmp_path / 'good.pth'), str(tmp_path / 'evil.pth')
+    torch.save(dict(message_hub=dict(log_scalars={'loss': buffer})), good)
+    assert torch.load(good)['message_hub']['log_scalars']['loss'].current() == 1.0
+    marker = str(tmp_path / 'executed')
+    torch.save(dict(meta=_Payload(marker)), evil)
+    with pytest.raises(Exception, match='Unsupported global'):
+        torch.load(evil)
+    assert not osp.exists(marker)
+
+
+def test_the_environment_cannot_switch_local_loading_to_unrestricted(tmp_path, monkeypatch):
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    marker = str(tmp_path / 'executed')
+    path = str(tmp_path / 'evil.pth')
+    torch.save(dict(meta=_Payload(marker)), path)
+    with pytest.raises(UnsafeCheckpointError, match='evil.pth'):
+        _load_checkpoint(path, map_location='cpu')
+    assert not osp.exists(marker)
+
+
 def test_missing_checkpoint_names_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nothere.pth'):
         _load_checkpoint(str(tmp_path / 'nothere.pth'))

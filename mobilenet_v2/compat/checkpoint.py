@@ -8,7 +8,6 @@ carry; any other pickled object is refused with ``UnsafeCheckpointError``. Nothi
 ever falls back to unrestricted unpickling.
 """
 
-import functools
 import os.path as osp
 import pickle
 import re
@@ -102,29 +101,19 @@ def load_from_local(filename, map_location=None):
     return safe_torch_load(filename, map_location)
 
 
-def _with_allow_list(loader):
-    @functools.wraps(loader)  # keeps the name mmengine logs ('Loads checkpoint by http')
-    def load(filename, map_location=None):
-        with torch.serialization.safe_globals(ALLOWED_GLOBALS):
-            return loader(filename, map_location)
-
-    load.allow_listed = True
-    return load
-
-
 def install_safe_checkpoint_loading():
-    """Route every mmengine checkpoint scheme through the allow-list (idempotent).
+    """Make every mmengine checkpoint route load mmengine's checkpoints safely (idempotent).
 
-    Registers the loaders through mmengine's public ``CheckpointLoader.register_scheme``
-    (``force=True``); afterwards mmengine's ``load_checkpoint``, ``--resume`` and
-    ``init_cfg=dict(type='Pretrained')`` refuse a checkpoint that holds any pickled
-    object outside ``ALLOWED_GLOBALS`` with ``UnsafeCheckpointError``. Our tools call it
-    when they start; importing ``mobilenet_v2`` does not. Call it once in scripts of your
-    own (an Inferencer, a notebook) before loading checkpoints.
+    Adds ``ALLOWED_GLOBALS`` to torch's allow-list with the public
+    ``torch.serialization.add_safe_globals``, so every ``torch.load`` that keeps torch's
+    default ``weights_only=True`` (mmengine's http, mmcls://, torchvision:// loaders,
+    Inferencers) reads resume checkpoints and still refuses any other pickled object;
+    and registers ``load_from_local`` for local files through mmengine's public
+    ``CheckpointLoader.register_scheme``: it passes ``weights_only=True`` explicitly (so
+    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` opens no door) and raises
+    ``UnsafeCheckpointError`` naming the file. Our tools call it when they start;
+    importing ``mobilenet_v2`` does not. Call it once in scripts of your own (an
+    Inferencer, a notebook) before loading checkpoints.
     """
-    for prefix, loader in list(CheckpointLoader._schemes.items()):
-        if prefix == '':
-            loader = load_from_local
-        elif not getattr(loader, 'allow_listed', False):
-            loader = _with_allow_list(loader)
-        CheckpointLoader.register_scheme(prefixes=prefix, loader=loader, force=True)
+    torch.serialization.add_safe_globals(ALLOWED_GLOBALS)
+    CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
