@@ -65,6 +65,39 @@ def toy_coco(tmp_path_factory):
     return generate_toy_coco(str(tmp_path_factory.mktemp('toy_coco')), train=32, val=8)
 
 
+TOY_CLASSIFIER = 'configs/toy/mobilenet-v2_toy-imagenet.py'
+
+
+def toy_classifier_options(data_root, **extra):
+    """Options for the toy classifier: width 0.35 and batch 16 unless ``extra`` says."""
+    return toy_run_options(
+        data_root,
+        **{
+            'train_dataloader.batch_size': 16,
+            'model.backbone.widen_factor': 0.35,
+            'default_hooks.checkpoint.save_best': None,
+            **extra,
+        },
+    )
+
+
+@pytest.fixture(scope='session')
+def trained_toy_classifier(toy_imagenet, tmp_path_factory):
+    """tools/train.py's run of the toy classifier (width 1.0, 100 iterations): returns
+    (work_dir, the CompletedProcess); the checkpoint is ``<work_dir>/iter_100.pth``."""
+    work_dir = str(tmp_path_factory.mktemp('toy_classifier') / 'train')
+    proc = run_tool(
+        'tools/train.py',
+        TOY_CLASSIFIER,
+        '--work-dir',
+        work_dir,
+        *toy_classifier_options(
+            toy_imagenet, **{'model.backbone.widen_factor': 1.0, **run_to_end(100)}
+        ),
+    )
+    return work_dir, proc
+
+
 def toy_run_options(data_root: str, **options) -> list:
     """``--cfg-options`` arguments for the tools: a toy config's three dataloaders read
     ``data_root``, the logger writes every iteration (tests read the losses), and

@@ -13,8 +13,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from mobilenet_v2.apis.cli import shutdown_distributed
 
-from .conftest import run_to_end, run_tool
-from .test_tools import TOY, toy_options
+from .conftest import TOY_CLASSIFIER, run_to_end, run_tool, toy_classifier_options
 
 
 def test_shutdown_frees_the_ddp_model_that_a_reference_cycle_holds(tmp_path):
@@ -40,11 +39,11 @@ def test_two_process_gloo_train_and_test_run_under_torchrun(toy_imagenet, tmp_pa
     port = {'PORT': '29517'}
     run_tool(
         'tools/dist_train.sh',
-        TOY,
+        TOY_CLASSIFIER,
         '2',
         '--work-dir',
         work_dir,
-        *toy_options(toy_imagenet, **run_to_end(2)),
+        *toy_classifier_options(toy_imagenet, **run_to_end(2)),
         env=port,
     )
     log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
@@ -53,12 +52,12 @@ def test_two_process_gloo_train_and_test_run_under_torchrun(toy_imagenet, tmp_pa
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
     proc = run_tool(
         'tools/dist_test.sh',
-        TOY,
+        TOY_CLASSIFIER,
         osp.join(work_dir, 'iter_2.pth'),
         '2',
         '--work-dir',
         str(tmp_path / 'dist_test'),
-        *toy_options(toy_imagenet),
+        *toy_classifier_options(toy_imagenet),
         env=port,
     )
     assert proc.stdout.count('{"accuracy/top1"') == 1  # printed by rank 0 only
@@ -75,11 +74,13 @@ def test_a_rank_that_fails_ends_the_run_promptly_naming_the_rank(toy_imagenet, t
     (data / 'train' / second).write_bytes((data / 'train' / second).read_bytes()[:200])
     proc = run_tool(
         'tools/dist_train.sh',
-        TOY,
+        TOY_CLASSIFIER,
         '2',
         '--work-dir',
         str(tmp_path / 'work'),
-        *toy_options(str(data), **{**run_to_end(2), 'train_dataloader.sampler.shuffle': False}),
+        *toy_classifier_options(
+            str(data), **{**run_to_end(2), 'train_dataloader.sampler.shuffle': False}
+        ),
         env={'PORT': '29518'},
         check=False,
         timeout=180,

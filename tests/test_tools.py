@@ -11,21 +11,14 @@ import torch
 
 from mobilenet_v2.compat import safe_torch_load
 
-from .conftest import ROOT, assert_loss_falls, held_out_only, run_to_end, run_tool, toy_run_options
-
-TOY = 'configs/toy/mobilenet-v2_toy-imagenet.py'
-
-
-def toy_options(data_root, **extra):
-    return toy_run_options(
-        data_root,
-        **{
-            'train_dataloader.batch_size': 16,
-            'model.backbone.widen_factor': 0.35,
-            'default_hooks.checkpoint.save_best': None,
-            **extra,
-        },
-    )
+from .conftest import (
+    ROOT,
+    TOY_CLASSIFIER,
+    assert_loss_falls,
+    held_out_only,
+    run_tool,
+    toy_classifier_options,
+)
 
 
 def logged(work_dir, key):
@@ -40,7 +33,7 @@ def state_dict(path):
 
 def test_resume_from_iteration_2_reproduces_the_uninterrupted_run(toy_imagenet, tmp_path):
     full, resumed = str(tmp_path / 'full'), str(tmp_path / 'resumed')
-    options = toy_options(
+    options = toy_classifier_options(
         toy_imagenet,
         **{
             'train_cfg.max_iters': 4,
@@ -48,10 +41,10 @@ def test_resume_from_iteration_2_reproduces_the_uninterrupted_run(toy_imagenet, 
             'default_hooks.checkpoint.interval': 2,
         },
     )
-    run_tool('tools/train.py', TOY, '--work-dir', full, *options)
+    run_tool('tools/train.py', TOY_CLASSIFIER, '--work-dir', full, *options)
     run_tool(
         'tools/train.py',
-        TOY,
+        TOY_CLASSIFIER,
         '--work-dir',
         resumed,
         '--resume',
@@ -70,21 +63,10 @@ def test_resume_from_iteration_2_reproduces_the_uninterrupted_run(toy_imagenet, 
     assert not torch.equal(start['head.fc.weight'], actual['head.fc.weight'])
 
 
-def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path):
-    work_dir = str(tmp_path / 'train')
-    proc = run_tool(
-        'tools/train.py',
-        TOY,
-        '--work-dir',
-        work_dir,
-        *toy_options(
-            toy_imagenet,
-            **{
-                'model.backbone.widen_factor': 1.0,
-                **run_to_end(100),
-            },
-        ),
-    )
+def test_toy_classifier_loss_falls_and_test_reports_top1(
+    trained_toy_classifier, toy_imagenet, tmp_path
+):
+    work_dir, proc = trained_toy_classifier
     # the console shows progress; the environment and full config go to the log file
     (log_file,) = glob.glob(osp.join(work_dir, '*', '*.log'))
     assert f'full config, environment and log: {log_file}' in proc.stdout
@@ -101,7 +83,7 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path)
     val = held_out_only(toy_imagenet, tmp_path / 'val', 'val', 'meta/val.txt')
     proc = run_tool(
         'tools/test.py',
-        TOY,
+        TOY_CLASSIFIER,
         osp.join(work_dir, 'iter_100.pth'),
         '--work-dir',
         str(tmp_path / 'test'),
@@ -109,7 +91,7 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(toy_imagenet, tmp_path)
         out,
         '--show-dir',
         str(tmp_path / 'show'),
-        *toy_options(val),
+        *toy_classifier_options(val),
     )
     metrics = json.loads(proc.stdout.strip().splitlines()[-1])
     assert 0 <= metrics['accuracy/top1'] <= 100
@@ -141,7 +123,7 @@ def test_missing_config_is_one_line_error(tmp_path):
 def test_missing_data_root_names_the_key(tmp_path):
     proc = run_tool(
         'tools/train.py',
-        TOY,
+        TOY_CLASSIFIER,
         '--work-dir',
         str(tmp_path),
         '--cfg-options',
@@ -156,10 +138,10 @@ def test_missing_data_root_names_the_key(tmp_path):
 def test_unknown_model_type_is_one_line_error(toy_imagenet, tmp_path):
     proc = run_tool(
         'tools/train.py',
-        TOY,
+        TOY_CLASSIFIER,
         '--work-dir',
         str(tmp_path),
-        *toy_options(toy_imagenet, **{'model.neck.type': 'NoSuchNeck'}),
+        *toy_classifier_options(toy_imagenet, **{'model.neck.type': 'NoSuchNeck'}),
         check=False,
     )
     assert proc.returncode == 2, proc.stderr[-2000:]
@@ -169,11 +151,11 @@ def test_unknown_model_type_is_one_line_error(toy_imagenet, tmp_path):
 def test_amp_without_a_gpu_is_one_line_error(toy_imagenet, tmp_path):
     proc = run_tool(
         'tools/train.py',
-        TOY,
+        TOY_CLASSIFIER,
         '--work-dir',
         str(tmp_path),
         '--amp',
-        *toy_options(toy_imagenet),
+        *toy_classifier_options(toy_imagenet),
         check=False,
     )
     assert proc.returncode == 2
@@ -213,10 +195,10 @@ def test_install_resolves_a_relative_venv_against_the_working_directory(tmp_path
 def test_a_head_that_does_not_fit_the_backbone_is_one_line_naming_both(toy_imagenet, tmp_path):
     proc = run_tool(
         'tools/train.py',
-        TOY,
+        TOY_CLASSIFIER,
         '--work-dir',
         str(tmp_path / 'work'),
-        *toy_options(toy_imagenet, **{'model.head.in_channels': 640}),
+        *toy_classifier_options(toy_imagenet, **{'model.head.in_channels': 640}),
         check=False,
     )
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -90,9 +90,10 @@ assert torchvision.__version__.split("+")[0] == "0.29.1", torchvision.__version_
         "${PIP[@]}" install --no-deps "$WHEEL_DIR"/mmcv-*.whl
     fi
 
-    step="install the pinned stack and test tools (requirements/runtime.txt, tests.txt)"
+    step="install the pinned stack, export tools and test tools (requirements/runtime.txt, optional.txt, tests.txt)"
     say "$step"
-    "${PIP[@]}" install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt" \
+    "${PIP[@]}" install -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/optional.txt" \
+        -r "$ROOT/requirements/tests.txt" \
         --constraint "$ROOT/requirements/torch.txt"
 
     step="install mobilenet_v2 in editable mode"

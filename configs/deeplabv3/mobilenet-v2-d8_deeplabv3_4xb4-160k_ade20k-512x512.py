@@ -13,3 +13,6 @@ model = dict(
     decode_head=dict(num_classes=150),
     auxiliary_head=dict(num_classes=150),
 )
+
+# the same model as mmseg's own (benchmark.py --compare-upstream times both)
+upstream_config = 'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3_4xb4-160k_ade20k-512x512.py'

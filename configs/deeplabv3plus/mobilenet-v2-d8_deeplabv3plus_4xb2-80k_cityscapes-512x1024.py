@@ -9,3 +9,8 @@ _base_ = [
 ]
 crop_size = (512, 1024)
 model = dict(data_preprocessor=dict(size=crop_size))
+
+# the same model as mmseg's own (benchmark.py --compare-upstream times both)
+upstream_config = (
+    'mmseg::mobilenet_v2/mobilenet-v2-d8_deeplabv3plus_4xb2-80k_cityscapes-512x1024.py'
+)

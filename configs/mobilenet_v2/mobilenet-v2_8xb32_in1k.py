@@ -8,3 +8,6 @@ _base_ = [
     'mmpretrain::_base_/schedules/imagenet_bs256_epochstep.py',
     'mmpretrain::_base_/default_runtime.py',
 ]
+
+# the same model as mmpretrain's own (benchmark.py --compare-upstream times both)
+upstream_config = 'mmpretrain::mobilenet_v2/mobilenet-v2_8xb32_in1k.py'

@@ -14,3 +14,4 @@ model = dict(
         anchor_generator=dict(type='mobilenet_v2.SSDLiteAnchorGenerator'),
     ),
 )
+upstream_config = None  # no upstream model of this architecture

@@ -13,3 +13,6 @@ custom_imports = dict(
 model = dict(
     backbone=dict(type='mobilenet_v2.MobileNetV2'), bbox_head=dict(type='mobilenet_v2.SSDLiteHead')
 )
+
+# the same model as mmdet's own (benchmark.py --compare-upstream times both)
+upstream_config = 'mmdet::ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'

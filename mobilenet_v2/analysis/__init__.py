@@ -2,7 +2,7 @@
 the environment it ran in (``timing``)."""
 
 from .complexity import CONVENTION, Complexity, count_complexity, format_table
-from .timing import environment, time_inference
+from .timing import environment, time_calls
 
 __all__ = [
     'CONVENTION',
@@ -10,5 +10,5 @@ __all__ = [
     'count_complexity',
     'format_table',
     'environment',
-    'time_inference',
+    'time_calls',
 ]

@@ -1,50 +1,126 @@
-"""Inference timing: warm-up, N timed runs, median and spread."""
+"""Timing inference: warm-up, N timed runs, order statistics; peak memory; the machine.
 
+Figures are per call of ``fn`` on one batch: ``min_ms``, ``median_ms``, ``p90_ms`` and
+``fps`` (batch size / median). Peak resident memory is Linux's VmHWM of this process,
+reset before each measurement (``/proc/self/clear_refs``); peak CUDA memory is torch's
+allocator peak.
+"""
+
+import os
 import platform
+import re
 import statistics
 import time
-from typing import Dict
+from typing import Callable, Dict, Optional
 
 import torch
-import torch.nn as nn
+
+
+def _cpu_facts() -> Dict[str, str]:
+    facts = dict(cpu=platform.processor() or platform.machine(), isa='unknown')
+    try:
+        info = open('/proc/cpuinfo').read()
+    except OSError:
+        return facts
+    model = re.search(r'^model name\s*:\s*(.+)$', info, re.M)
+    flags = re.search(r'^flags\s*:\s*(.+)$', info, re.M)
+    if model:
+        facts['cpu'] = model.group(1).strip()
+    if flags:
+        have = set(flags.group(1).split())
+        wanted = ('avx2', 'fma', 'avx512f', 'avx512_vnni', 'avx_vnni', 'avx512_bf16', 'amx_int8')
+        facts['isa'] = ' '.join(f for f in wanted if f in have) or 'no avx2'
+    facts['cores'] = str(os.cpu_count())
+    return facts
+
+
+def _version(package: str) -> Optional[str]:
+    try:
+        from importlib.metadata import version
+
+        return version(package)
+    except Exception:  # not installed
+        return None
 
 
 def environment(device: torch.device) -> Dict[str, str]:
+    """Versions (torch, onnxruntime, the mm* stack), threads, CPU model and ISA, GPU."""
     env = dict(
-        torch=torch.__version__,
         python=platform.python_version(),
         threads=str(torch.get_num_threads()),
-        cpu=platform.processor() or platform.machine(),
+        **_cpu_facts(),
     )
+    for package in (
+        'torch',
+        'onnxruntime',
+        'mmengine',
+        'mmcv',
+        'mmsegmentation',
+        'mmdet',
+        'mmpretrain',
+    ):
+        env[package] = _version(package) or 'not installed'
     if device.type == 'cuda':
         env['gpu'] = torch.cuda.get_device_name(device)
         env['cuda'] = str(torch.version.cuda)
     return env
 
 
-@torch.no_grad()
-def time_inference(
-    model: nn.Module, inputs: torch.Tensor, warmup: int = 5, runs: int = 20, **forward_kwargs
+def _reset_peak_rss():
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+    except OSError:
+        pass
+
+
+def _peak_rss_mib() -> Optional[float]:
+    try:
+        status = open('/proc/self/status').read()
+    except OSError:
+        return None
+    found = re.search(r'^VmHWM:\s*(\d+) kB', status, re.M)
+    return int(found.group(1)) / 1024 if found else None
+
+
+def time_calls(
+    fn: Callable[[], object], batch_size: int, warmup: int = 5, runs: int = 20, cuda: bool = False
 ) -> Dict[str, float]:
-    """Seconds per forward of ``inputs`` (one batch); the model is put in eval mode."""
-    model.eval()
-    sync = torch.cuda.synchronize if inputs.is_cuda else (lambda: None)
+    """Time ``fn()`` (one batch of ``batch_size`` images) ``runs`` times after ``warmup``
+    calls. Raises ValueError for runs < 1, warmup < 0 or batch_size < 1."""
+    if runs < 1 or warmup < 0 or batch_size < 1:
+        raise ValueError(
+            f'need runs >= 1, warmup >= 0 and batch size >= 1, got {runs}, {warmup}, {batch_size}'
+        )
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    _reset_peak_rss()
     for _ in range(warmup):
-        model(inputs, **forward_kwargs)
+        fn()
     sync()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        model(inputs, **forward_kwargs)
+        fn()
         sync()
         times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    return dict(
-        batch_size=inputs.shape[0],
-        runs=runs,
+    return summarise(times, batch_size, cuda)
+
+
+def summarise(times, batch_size: int, cuda: bool = False) -> Dict[str, float]:
+    """Order statistics of per-batch ``times`` (seconds) and the memory peaks."""
+    ordered = sorted(times)
+    median = statistics.median(ordered)
+    result = dict(
+        batch_size=batch_size,
+        runs=len(ordered),
+        min_ms=ordered[0] * 1e3,
         median_ms=median * 1e3,
-        min_ms=min(times) * 1e3,
-        max_ms=max(times) * 1e3,
-        stdev_ms=statistics.stdev(times) * 1e3 if runs > 1 else 0.0,
-        fps=inputs.shape[0] / median,
+        p90_ms=ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1e3,
+        fps=batch_size / median,
+        peak_rss_mib=_peak_rss_mib(),
     )
+    if cuda:
+        result['peak_cuda_mib'] = torch.cuda.max_memory_allocated() / 2**20
+    return result

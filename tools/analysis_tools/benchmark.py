@@ -1,22 +1,46 @@
-"""Inference speed of any config's model on synthetic input of an explicit size.
+"""Inference speed of any config's model that a user can trust.
 
-Times the network's forward (``mode='tensor'``: backbone and heads, no resizing of the
-output or post-processing), after warm-up, over N runs; prints the median, the spread
-and images per second. No dataset is needed.
+    python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT] --shape H W
+        [--backend pytorch|channels_last|compile|onnxruntime] [--precision fp32|int8]
+        [--scope forward end_to_end] [--images N] [--batch-size B] [--threads T]
+        [--compare-upstream] [--roofline] [--json FILE]
 
-    python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT] --shape 512 1024
+Times two scopes (mobilenet_v2/analysis/benchmark.py): ``forward`` (normalisation and
+the network on a prepared batch) and ``end_to_end`` (decoded images of any size to
+final results at their size: resize, network, post-processing with NMS), after
+warm-up, over N runs: min, median, p90, images per second, peak memory. Input is
+synthetic at --shape, or --images N images of the config's test set. A backend other
+than eager fp32 is first checked against eager on the same input; beyond the stated
+tolerance no speed is reported. --compare-upstream times mmseg's, mmdet's or
+mmpretrain's own model (from its own config, our weights loaded, outputs checked) in
+the same run, interleaved. --roofline times a large fp32 GEMM through the backend's
+library and reports the model's achieved GFLOP/s as a share of it.
 """
 
 import argparse
+import importlib
 import json
+import os.path as osp
 
 import torch
 from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
-from mobilenet_v2.analysis import environment, time_inference
-from mobilenet_v2.apis import build_model, load_config
-from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.analysis import environment
+from mobilenet_v2.analysis.benchmark import (
+    SCOPES,
+    TOLERANCE,
+    Candidate,
+    calibration_for,
+    dataset_images,
+    difference,
+    synthetic_images,
+    to_batch,
+    work_folder,
+)
+from mobilenet_v2.analysis.timing import time_calls
+from mobilenet_v2.apis import ConfigError, build_model, load_config
+from mobilenet_v2.apis.cli import check_files, run_cli
 
 
 def parse_args():
@@ -26,41 +50,144 @@ def parse_args():
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', nargs='?', help='weights (random ones if omitted)')
     parser.add_argument('--shape', type=int, nargs=2, required=True, metavar=('H', 'W'))
+    parser.add_argument('--backend', default='pytorch')
+    parser.add_argument('--precision', default='fp32')
+    parser.add_argument('--scope', nargs='+', default=list(SCOPES), choices=SCOPES)
+    parser.add_argument('--images', type=int, help="use N images of the config's test set")
     parser.add_argument('--batch-size', type=int, default=1)
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--runs', type=int, default=20)
-    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    parser.add_argument('--json', action='store_true', help='print one JSON object')
+    parser.add_argument('--threads', type=int, help='torch and ONNX Runtime threads')
+    parser.add_argument('--calib-images', type=int, default=32, help='for int8')
+    parser.add_argument('--tolerance', type=float, help='override the precision default')
+    parser.add_argument('--compare-upstream', action='store_true')
+    parser.add_argument('--roofline', action='store_true')
+    parser.add_argument('--json', help='also write the report to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
     return parser.parse_args()
 
 
+def check_arguments(args):
+    for name in ('runs', 'batch_size', 'calib_images'):
+        if getattr(args, name) < 1:
+            raise ConfigError(
+                f'--{name.replace("_", "-")} must be at least 1, got {getattr(args, name)}'
+            )
+    if args.warmup < 0:
+        raise ConfigError(f'--warmup must be 0 or more, got {args.warmup}')
+    if min(args.shape) < 32:
+        raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
+    if args.threads is not None and args.threads < 1:
+        raise ConfigError(f'--threads must be at least 1, got {args.threads}')
+    if args.images is not None and args.images < args.batch_size:
+        raise ConfigError(f'--images {args.images} is fewer than --batch-size {args.batch_size}')
+    if args.json and osp.exists(args.json):
+        raise ConfigError(f'--json {args.json} exists: give another file name')
+
+
+def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> dict:
+    """Check (non-eager only), time, and compare with upstream one scope; print a line."""
+    run = getattr(candidate, scope)
+    entry = {}
+    if tested:
+        tolerance = args.tolerance if args.tolerance is not None else TOLERANCE[args.precision]
+        measure, text = difference(task, scope, getattr(eager, scope)(inputs), run(inputs))
+        entry['difference_from_eager'] = text
+        print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
+        if measure > tolerance:
+            raise ConfigError(
+                f'{scope}: {args.backend} {args.precision} differs from eager fp32 by '
+                f'{measure:.3g} > tolerance {tolerance}: no speed reported (--tolerance '
+                'to accept it)'
+            )
+    entry.update(time_calls(lambda: run(inputs), args.batch_size, args.warmup, args.runs))
+    if upstream is not None:
+        entry.update(upstream.compare(scope, run, inputs, args.batch_size, args.warmup, args.runs))
+    line = (
+        f"{scope}: median {entry['median_ms']:.2f} ms (min {entry['min_ms']:.2f}, "
+        f"p90 {entry['p90_ms']:.2f}) = {entry['fps']:.2f} img/s, "
+        f"peak RSS {entry['peak_rss_mib']:.0f} MiB"
+    )
+    if 'speedup_vs_upstream' in entry:
+        line += (
+            f"; upstream {entry['upstream_median_ms']:.2f} ms, ours "
+            f"{entry['interleaved_median_ms']:.2f} ms interleaved: "
+            f"{entry['speedup_vs_upstream']:.2f}x"
+        )
+    print(line)
+    return entry
+
+
 def main():
     args = parse_args()
+    check_arguments(args)
+    check_files(config=args.config, **({'checkpoint': args.checkpoint} if args.checkpoint else {}))
+    if args.threads:
+        torch.set_num_threads(args.threads)
     cfg = load_config(args.config, args.cfg_options)
+    for module in cfg.get('custom_imports', {}).get('imports', []):
+        importlib.import_module(module)
+    shape = tuple(args.shape)
+    images = (
+        dataset_images(cfg, args.images)
+        if args.images
+        else synthetic_images(args.batch_size, shape)
+    )[: args.batch_size]
+    calib = calibration_for(cfg, args.precision, shape, args.calib_images)
     model = build_model(cfg)
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    device = torch.device(args.device)
-    model.to(device)
-    inputs = torch.randn(args.batch_size, 3, *args.shape, device=device)
-    result = time_inference(model, inputs, args.warmup, args.runs, mode='tensor')
+        load_checkpoint(model, args.checkpoint, map_location='cpu', logger='silent')
+    eager = Candidate(cfg, model, 'pytorch', 'fp32', shape)
+    tested = (args.backend, args.precision) != ('pytorch', 'fp32')
+    candidate = (
+        Candidate(
+            cfg,
+            model,
+            args.backend,
+            args.precision,
+            shape,
+            calib,
+            work_folder(),
+            args.threads,
+            spinning=not args.compare_upstream,
+        )
+        if tested
+        else eager
+    )
+    batch = to_batch(images, shape)
+    inputs = dict(forward=batch, end_to_end=images)
     report = dict(
         config=args.config,
-        shape=args.shape,
-        device=str(device),
-        **result,
-        environment=environment(device),
+        checkpoint=args.checkpoint,
+        shape=list(shape),
+        backend=args.backend,
+        precision=args.precision,
+        input='test set' if args.images else 'synthetic',
+        scopes={},
+        environment=environment(torch.device('cpu')),
     )
-    if args.json:
-        print(json.dumps(report))
-    else:
-        print(
-            f"{args.config} at {args.shape[0]}x{args.shape[1]}, batch {args.batch_size}, "
-            f"{device}: median {result['median_ms']:.1f} ms (min {result['min_ms']:.1f}, "
-            f"max {result['max_ms']:.1f}, stdev {result['stdev_ms']:.1f}) over "
-            f"{args.runs} runs = {result['fps']:.2f} img/s"
+    upstream = None
+    if args.compare_upstream:
+        from mobilenet_v2.analysis.upstream import UpstreamModel
+
+        upstream = UpstreamModel(cfg, model, shape)
+    for scope in args.scope:
+        report['scopes'][scope] = measure(
+            args, scope, cfg.default_scope, eager, candidate, inputs[scope], upstream, tested
         )
+    if args.roofline and 'forward' in report['scopes']:
+        from mobilenet_v2.analysis.roofline import roofline
+
+        report['roofline'] = roofline(model, shape, args.backend, report['scopes']['forward'])
+        r = report['roofline']
+        print(
+            f"roofline: {r['achieved_gflops']:.1f} GFLOP/s achieved of {r['peak_gflops']:.1f} "
+            f"({r['gemm']}) = {r['fraction_of_peak']:.1%}"
+        )
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(report, f, indent=1)
+        print(f'wrote {args.json}')
 
 
 if __name__ == '__main__':

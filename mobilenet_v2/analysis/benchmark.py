@@ -1,0 +1,203 @@
+"""What tools/analysis_tools/benchmark.py measures: one model on one backend, in two
+scopes, its outputs checked against eager PyTorch before any speed is reported.
+
+Scopes (the DeployModel of mobilenet_v2/deployment/export.py in both):
+  * ``forward``: a prepared (N, 3, H, W) float batch through normalisation and the
+    network, raw outputs (no resizing, decoding or NMS);
+  * ``end_to_end``: decoded images (H0, W0, 3) uint8 RGB of any size to final results
+    at their own size: resize to --shape, normalisation, network, post-processing
+    (segmentation: logits resized and argmax, labels back to the image size;
+    detection: box decoding, NMS, boxes scaled back; classification: softmax), as a
+    user's images per second.
+
+Backends: ``pytorch`` (eager), ``channels_last``, ``compile`` (torch.compile, default
+inductor), ``onnxruntime`` (the exported graph; ``int8``: ORT static QDQ calibrated on
+the config's training images). ``fp16``/``bf16`` run eager autocast on CUDA only.
+"""
+
+import copy
+import os.path as osp
+import tempfile
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import mmcv
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..apis.config import ConfigError
+from ..deployment import DeployModel, OrtModel, export_onnx
+from ..deployment.check import match_detections
+from ..deployment.quantize import calibration_images, quantize_onnx
+
+BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime')
+PRECISIONS = ('fp32', 'int8', 'fp16', 'bf16')
+SCOPES = ('forward', 'end_to_end')
+# largest accepted difference from eager fp32, relative to the largest reference value
+# (forward scope) or as the share of differing decisions (end to end); detections must
+# match box to box with IoU >= 0.99 (fp32) / 0.9 (reduced precision)
+TOLERANCE = dict(fp32=1e-3, int8=0.1, fp16=0.05, bf16=0.1)
+
+
+def synthetic_images(n: int, shape: Tuple[int, int], seed: int = 0) -> List[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 256, (*shape, 3), dtype=np.uint8) for _ in range(n)]
+
+
+def dataset_images(cfg, n: int) -> List[np.ndarray]:
+    """``n`` images of the config's test set, decoded as RGB at their own size."""
+    from mmengine.registry import DATASETS, init_default_scope
+
+    init_default_scope(cfg.default_scope)
+    try:
+        dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    except FileNotFoundError as err:
+        raise ConfigError(
+            f'test_dataloader.dataset cannot be read ({err}): point --cfg-options '
+            'test_dataloader.dataset.data_root=PATH at your data, or drop --images'
+        ) from None
+    count = min(n, len(dataset))
+    return [
+        mmcv.imread(dataset.get_data_info(i)['img_path'], channel_order='rgb') for i in range(count)
+    ]
+
+
+def to_batch(images: Sequence[np.ndarray], shape: Tuple[int, int]) -> torch.Tensor:
+    """Resize (bilinear) to ``shape`` and stack as a (N, 3, H, W) float32 tensor."""
+    resized = [mmcv.imresize(image, (shape[1], shape[0])) for image in images]
+    return torch.from_numpy(np.stack(resized).transpose(0, 3, 1, 2).astype(np.float32))
+
+
+class Candidate:
+    """One backend and precision: ``forward(batch)`` and ``end_to_end(images)``.
+
+    ``spinning=False`` stops ONNX Runtime's threads from busy-waiting between runs
+    (they would slow a PyTorch model timed in between, as --compare-upstream does)."""
+
+    def __init__(
+        self,
+        cfg,
+        model,
+        backend,
+        precision,
+        shape,
+        calib_images=None,
+        work_dir=None,
+        threads=None,
+        spinning=True,
+    ):
+        if backend not in BACKENDS:
+            raise ConfigError(f'--backend must be one of {BACKENDS}, got {backend!r}')
+        if precision not in PRECISIONS:
+            raise ConfigError(f'--precision must be one of {PRECISIONS}, got {precision!r}')
+        if precision == 'int8' and backend != 'onnxruntime':
+            raise ConfigError('--precision int8 runs on --backend onnxruntime')
+        if precision in ('fp16', 'bf16') and not torch.cuda.is_available():
+            raise ConfigError(f'--precision {precision} needs a CUDA device')
+        self.scope, self.shape = cfg.default_scope, tuple(shape)
+        if backend == 'channels_last':  # converts weights in place: leave eager's alone
+            model = copy.deepcopy(model)
+        nets = {
+            scope: DeployModel(model, self.scope, shape, postprocess=scope == 'end_to_end')
+            for scope in SCOPES
+        }
+        self.runners: Dict[str, Callable] = {}
+        for scope, net in nets.items():
+            if backend == 'onnxruntime':
+                path = osp.join(work_dir, f'{scope}.onnx')
+                export_onnx(cfg, model, path, shape, postprocess=scope == 'end_to_end')
+                if precision == 'int8':
+                    path = quantize_onnx(path, path[:-5] + '.int8.onnx', calib_images)
+                ort = OrtModel(path, threads, spinning=spinning)
+                self.runners[scope] = lambda x, ort=ort: ort(x)
+                continue
+            if backend == 'channels_last':
+                net = net.to(memory_format=torch.channels_last)
+            if backend == 'compile':
+                net = torch.compile(net)
+            self.runners[scope] = _eager(net, backend, precision)
+
+    def forward(self, batch: torch.Tensor):
+        return self.runners['forward'](batch)
+
+    def end_to_end(self, images: Sequence[np.ndarray]):
+        """Final results for each image at its own size."""
+        outputs = self.runners['end_to_end'](to_batch(images, self.shape))
+        return postprocess_to_originals(self.scope, outputs, images, self.shape)
+
+
+def _eager(net, backend, precision):
+    dtype = dict(fp16=torch.float16, bf16=torch.bfloat16).get(precision)
+
+    @torch.no_grad()
+    def run(x):
+        if backend == 'channels_last':
+            x = x.contiguous(memory_format=torch.channels_last)
+        if dtype is None:
+            return net(x)
+        with torch.autocast('cuda', dtype=dtype):
+            return net(x.cuda())
+
+    return run
+
+
+def postprocess_to_originals(scope, outputs, images, shape):
+    """Per image: segmentation labels resized (nearest) to the image, detection boxes
+    scaled to it; classification scores as they are."""
+    outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    if scope == 'mmpretrain':
+        return [outputs[0]]
+    if scope == 'mmseg':
+        logits = outputs[0]
+        return [
+            F.interpolate(logits[i : i + 1].argmax(1, keepdim=True).float(), size=image.shape[:2])[
+                0, 0
+            ].long()
+            for i, image in enumerate(images)
+        ]
+    boxes, scores, labels, batch_index = outputs
+    results = []
+    for i, image in enumerate(images):
+        keep = batch_index == i
+        scale = torch.tensor([image.shape[1] / shape[1], image.shape[0] / shape[0]] * 2)
+        results.append((boxes[keep] * scale, scores[keep], labels[keep]))
+    return results
+
+
+def _flat(outputs) -> List[torch.Tensor]:
+    if isinstance(outputs, torch.Tensor):
+        return [outputs]
+    return [t for o in outputs for t in _flat(o)]
+
+
+def difference(scope: str, test_scope: str, ref, out) -> Tuple[float, str]:
+    """(measure, description) of how far ``out`` is from the eager fp32 ``ref``:
+    forward: max |difference| / max |ref|; end to end: share of differing labels
+    (segmentation, classification), 1 - min IoU of matched boxes (detection)."""
+    if test_scope == 'forward':
+        worst = 0.0
+        for r, o in zip(_flat(ref), _flat(out)):
+            r, o = r.float().cpu(), o.float().cpu()
+            worst = max(worst, ((r - o).abs().max() / r.abs().max().clamp(min=1e-6)).item())
+        return worst, f'max |difference| {worst:.2g} of the largest output'
+    if scope == 'mmdet':
+        worst, lines = 0.0, []
+        for (rb, rs, rl), (ob, os_, ol) in zip(ref, out):
+            m = match_detections(rb, rs, rl, ob, os_, ol)
+            miss = m['unmatched'] + abs(m['count'] - m['count_ref'])
+            worst = max(worst, 1 - m['min_iou'] + miss)
+            lines.append(f"{m['count']} vs {m['count_ref']} boxes, min IoU {m['min_iou']:.3f}")
+        return worst, '; '.join(lines[:3])
+    if scope == 'mmpretrain':
+        same = (ref[0].argmax(1) == out[0].argmax(1)).float().mean().item()
+        return 1 - same, f'{same:.1%} same top-1 class'
+    same = float(np.mean([(r == o).float().mean().item() for r, o in zip(ref, out)]))
+    return 1 - same, f'{same:.2%} same pixel labels'
+
+
+def calibration_for(cfg, precision, shape, count) -> Optional[List[np.ndarray]]:
+    return calibration_images(cfg, shape, count) if precision == 'int8' else None
+
+
+def work_folder() -> str:
+    return tempfile.mkdtemp(prefix='mobilenet_v2_benchmark_')

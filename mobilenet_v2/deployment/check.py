@@ -1,0 +1,61 @@
+"""Comparing a fast path's outputs with the PyTorch model's, per task."""
+
+from typing import Dict, Sequence
+
+import torch
+from torchvision.ops import box_iou
+
+
+def match_detections(
+    ref_boxes: torch.Tensor,
+    ref_scores: torch.Tensor,
+    ref_labels: torch.Tensor,
+    boxes: torch.Tensor,
+    scores: torch.Tensor,
+    labels: torch.Tensor,
+) -> Dict[str, float]:
+    """Match two detection sets of one image one to one (same label, highest IoU, in
+    order of the reference's scores). Boxes (K, 4) x1y1x2y2, scores (K,), labels (K,).
+
+    Returns ``count_ref``, ``count``, ``unmatched`` (reference boxes without a partner),
+    ``min_iou`` and ``max_score_diff`` over the matched pairs (1.0 and 0.0 when none).
+    """
+    iou = box_iou(ref_boxes.float(), boxes.float()) if len(boxes) and len(ref_boxes) else None
+    used, ious, diffs, unmatched = set(), [], [], 0
+    for i in ref_scores.argsort(descending=True).tolist():
+        best, best_iou = None, -1.0
+        for j in range(len(boxes)):
+            if j not in used and labels[j] == ref_labels[i] and iou[i, j] > best_iou:
+                best, best_iou = j, float(iou[i, j])
+        if best is None:
+            unmatched += 1
+            continue
+        used.add(best)
+        ious.append(best_iou)
+        diffs.append(abs(float(ref_scores[i]) - float(scores[best])))
+    return dict(
+        count_ref=len(ref_boxes),
+        count=len(boxes),
+        unmatched=unmatched,
+        min_iou=min(ious, default=1.0),
+        max_score_diff=max(diffs, default=0.0),
+    )
+
+
+def compare_outputs(reference, outputs: Sequence[torch.Tensor], names: Sequence[str]) -> str:
+    """One line saying how far ``outputs`` are from ``reference`` (the PyTorch
+    ``DeployModel``'s), output by output; detections are matched box to box."""
+    reference = reference if isinstance(reference, tuple) else (reference,)
+    if tuple(names[:3]) == ('boxes', 'scores', 'labels'):
+        m = match_detections(*reference[:3], *outputs[:3])
+        return (
+            f"{m['count']} boxes (PyTorch {m['count_ref']}), {m['unmatched']} unmatched, "
+            f"min IoU {m['min_iou']:.4f}, max score difference {m['max_score_diff']:.2g}"
+        )
+    parts = []
+    for name, ref, out in zip(names, reference, outputs):
+        if ref.dtype.is_floating_point:
+            parts.append(f'{name} max |difference| {(ref - out).abs().max().item():.2g}')
+        else:
+            parts.append(f'{name} {(ref == out).float().mean().item():.2%} equal')
+    return ', '.join(parts)

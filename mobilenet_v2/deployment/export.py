@@ -1,0 +1,194 @@
+"""A config's model as one ONNX graph, from raw RGB pixels to the task's final output.
+
+``DeployModel`` wraps the model built from a config with the normalisation of its
+data preprocessor and the task's post-processing, all in plain tensor operations that
+torch.onnx's dynamo exporter turns into ONNX:
+
+=============== ====================================================================
+task            outputs for ``images`` (N, 3, H, W) float32 RGB in 0..255
+=============== ====================================================================
+classification  ``scores`` (N, num_classes): softmax, as mmpretrain's ``pred_score``
+segmentation    ``seg_logits`` (N, num_classes, H, W): resized as mmseg's predict does;
+                or ``seg_labels`` (N, H, W) int64 with ``seg_output='labels'``
+detection       ``boxes`` (K, 4) x1y1x2y2 in input pixels, ``scores`` (K,),
+                ``labels`` (K,) int64, ``batch_index`` (K,) int64: mmdet's SSD
+                post-processing (softmax, per-level top-k, score threshold, class-aware
+                NMS, max per image) with NMS as ONNX's NonMaxSuppression
+=============== ====================================================================
+"""
+
+from typing import Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+from mmengine.config import Config
+
+from ..apis.config import ConfigError
+
+OUTPUT_NAMES = dict(
+    mmpretrain=('scores',),
+    mmseg=('seg_logits',),
+    mmdet=('boxes', 'scores', 'labels', 'batch_index'),
+)
+
+
+class DeployModel(nn.Module):
+    """Pre-processing, network and post-processing of a config's model in one module.
+
+    Args:
+        model: The model built from the config (``apis.build_model``), in eval mode.
+        scope: The config's ``default_scope``: mmpretrain, mmseg or mmdet.
+        input_shape: (H, W) the graph is exported for; detection computes its anchors
+            for it.
+        seg_output: ``'logits'`` or ``'labels'`` (segmentation only).
+        postprocess: False returns the network's raw outputs (classification logits,
+            segmentation logits at the head's resolution, detection's per-level class
+            scores and box deltas): the benchmark's "forward" scope.
+
+    Raises:
+        ConfigError: a scope, model or option this wrapper does not handle.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        scope: str,
+        input_shape: Tuple[int, int],
+        seg_output: str = 'logits',
+        postprocess: bool = True,
+    ):
+        super().__init__()
+        if scope not in OUTPUT_NAMES:
+            raise ConfigError(f'cannot export a {scope} model: scopes are {list(OUTPUT_NAMES)}')
+        if seg_output not in ('logits', 'labels'):
+            raise ConfigError(f"seg_output must be 'logits' or 'labels', got {seg_output!r}")
+        self.model, self.scope, self.input_shape = model.eval(), scope, tuple(input_shape)
+        self.seg_output, self.postprocess = seg_output, postprocess
+        preprocessor = model.data_preprocessor
+        self.register_buffer('mean', preprocessor.mean.view(1, -1, 1, 1).clone())
+        self.register_buffer('std', preprocessor.std.view(1, -1, 1, 1).clone())
+        if scope == 'mmdet' and postprocess:
+            self._init_detection()
+
+    @property
+    def output_names(self) -> Sequence[str]:
+        if not self.postprocess:
+            return ('outputs',)
+        if self.scope == 'mmseg' and self.seg_output == 'labels':
+            return ('seg_labels',)
+        return OUTPUT_NAMES[self.scope]
+
+    def _init_detection(self):
+        head = self.model.bbox_head
+        if getattr(head, 'use_sigmoid_cls', False):
+            raise ConfigError('detection export handles softmax heads (SSD/SSDLite) only')
+        cfg = head.test_cfg
+        if cfg.nms.get('type', 'nms') != 'nms':
+            raise ConfigError(f"model.test_cfg.nms.type must be 'nms', got {cfg.nms.type!r}")
+        self.nms_pre, self.score_thr = cfg.get('nms_pre', -1), cfg.score_thr
+        self.iou_threshold, self.max_per_img = cfg.nms.iou_threshold, cfg.max_per_img
+        with torch.no_grad():
+            cls_scores, _ = self.model._forward(torch.zeros(1, 3, *self.input_shape))
+        sizes = [s.shape[-2:] for s in cls_scores]
+        priors = head.prior_generator.grid_priors(sizes, device='cpu')
+        for level, anchors in enumerate(priors):
+            self.register_buffer(f'anchors{level}', anchors)
+        self.num_levels = len(priors)
+
+    def forward(self, images: torch.Tensor):
+        x = (images - self.mean) / self.std
+        if not self.postprocess:
+            return self.model(x, mode='tensor')
+        if self.scope == 'mmpretrain':
+            return F.softmax(self.model(x, mode='tensor'), dim=1)
+        if self.scope == 'mmseg':
+            logits = self.model(x, mode='tensor')
+            head = self.model.decode_head
+            logits = F.interpolate(
+                logits, size=images.shape[-2:], mode='bilinear', align_corners=head.align_corners
+            )
+            return logits.argmax(dim=1) if self.seg_output == 'labels' else logits
+        return self._detect(x)
+
+    def _detect(self, x: torch.Tensor):
+        from mmdet.models.task_modules.coders.delta_xywh_bbox_coder import delta2bbox
+
+        head = self.model.bbox_head
+        cls_scores, bbox_preds = self.model._forward(x)
+        n = x.shape[0]
+        boxes, scores, labels = [], [], []
+        for level in range(self.num_levels):
+            anchors = getattr(self, f'anchors{level}')
+            score = cls_scores[level].permute(0, 2, 3, 1).reshape(n, -1, head.cls_out_channels)
+            score = F.softmax(score, dim=-1)[..., :-1]  # the last class is background
+            delta = bbox_preds[level].permute(0, 2, 3, 1).reshape(n, -1, 4)
+            num_classes = score.shape[-1]
+            flat = score.reshape(n, -1)
+            k = flat.shape[1] if self.nms_pre <= 0 else min(self.nms_pre, flat.shape[1])
+            top, index = flat.topk(k, dim=1)
+            box_index = index // num_classes
+            picked = torch.gather(delta, 1, box_index.unsqueeze(-1).expand(-1, -1, 4))
+            decoded = delta2bbox(
+                anchors[box_index.reshape(-1)],
+                picked.reshape(-1, 4),
+                head.bbox_coder.means,
+                head.bbox_coder.stds,
+                max_shape=self.input_shape,
+            )
+            boxes.append(decoded.reshape(n, k, 4))
+            scores.append(top)
+            labels.append(index % num_classes)
+        boxes, scores, labels = torch.cat(boxes, 1), torch.cat(scores, 1), torch.cat(labels, 1)
+        # mmdet's batched_nms: offset each class (and here each image) so that boxes of
+        # different classes never overlap, then one NMS; boxes at or below the score
+        # threshold come after all others in NMS order, so dropping them after NMS keeps
+        # exactly mmdet's set
+        groups = labels + torch.arange(n, device=x.device).view(-1, 1) * scores.shape[1]
+        offsets = groups.to(boxes.dtype) * (boxes.max() + 1)
+        flat_boxes, flat_scores = boxes.reshape(-1, 4), scores.reshape(-1)
+        shifted = flat_boxes + offsets.reshape(-1, 1)
+        keep = torchvision.ops.nms(shifted, flat_scores, self.iou_threshold)
+        keep = keep[flat_scores[keep] > self.score_thr]
+        # max_per_img per image: the rank of each kept box among its image's (NMS keeps
+        # them in descending score order)
+        batch_index = keep // scores.shape[1]
+        same = batch_index.view(-1, 1) == batch_index.view(1, -1)
+        keep = keep[torch.tril(same, diagonal=-1).sum(1) < self.max_per_img]
+        batch_index = keep // scores.shape[1]
+        return flat_boxes[keep], flat_scores[keep], labels.reshape(-1)[keep], batch_index
+
+
+def export_onnx(
+    cfg: Config,
+    model: nn.Module,
+    path: str,
+    input_shape: Tuple[int, int],
+    dynamic_batch: bool = False,
+    seg_output: str = 'logits',
+    opset_version: Optional[int] = None,
+    postprocess: bool = True,
+) -> DeployModel:
+    """Write ``DeployModel(model)`` to ``path`` with torch.onnx's dynamo exporter.
+
+    Returns the wrapper (the PyTorch reference for checking the graph). ``dynamic_batch``
+    makes the batch dimension symbolic; H and W are fixed (detection's anchors are).
+    """
+    wrapper = DeployModel(model, cfg.default_scope, input_shape, seg_output, postprocess).eval()
+    images = torch.rand(2 if dynamic_batch else 1, 3, *input_shape) * 255
+    dynamic_shapes = {'images': {0: torch.export.Dim('batch', min=1)}} if dynamic_batch else None
+    with torch.no_grad():
+        program = torch.onnx.export(
+            wrapper,
+            (images,),
+            dynamo=True,
+            input_names=['images'],
+            output_names=list(wrapper.output_names) if postprocess else None,
+            dynamic_shapes=dynamic_shapes,
+            opset_version=opset_version,
+            external_data=False,
+            verbose=False,
+        )
+    program.save(path, external_data=False)
+    return wrapper

@@ -1,0 +1,90 @@
+"""Post-training static int8 quantization of an exported graph with ONNX Runtime.
+
+QDQ format, per-channel int8 weights and uint8 activations (ONNX Runtime's recommended
+U8S8 on x86), MinMax calibration on images from the config's own training set. Only
+the network's convolutions and matrix products are quantized: the pre- and
+post-processing (normalisation, resizing, softmax, box decoding, NMS) stay fp32.
+"""
+
+import os.path as osp
+import tempfile
+from typing import Iterator, List, Tuple
+
+import mmcv
+import numpy as np
+from mmengine.config import Config
+from mmengine.registry import DATASETS, init_default_scope
+
+from ..apis.config import ConfigError
+
+QUANTIZED_OPS = ['Conv', 'Gemm', 'MatMul']
+
+
+def calibration_images(
+    cfg: Config, shape: Tuple[int, int], count: int, split: str = 'train'
+) -> List[np.ndarray]:
+    """``count`` images of the config's ``<split>_dataloader`` dataset, evenly spaced
+    through it, each a (1, 3, H, W) float32 RGB array in 0..255 resized to ``shape``.
+
+    Raises:
+        ConfigError: the dataset's root is missing, or it has fewer images than ``count``.
+    """
+    if count < 1:
+        raise ConfigError(f'--calib-images must be at least 1, got {count}')
+    init_default_scope(cfg.default_scope)
+    dataset_cfg = cfg[f'{split}_dataloader'].dataset
+    try:
+        dataset = DATASETS.build(dataset_cfg)
+    except FileNotFoundError as err:
+        raise ConfigError(
+            f'{split}_dataloader.dataset cannot be read for calibration ({err}): point '
+            f'--cfg-options {split}_dataloader.dataset.data_root=PATH at your data'
+        ) from None
+    while hasattr(dataset, 'dataset'):  # RepeatDataset & co.
+        dataset = dataset.dataset
+    if len(dataset) < count:
+        raise ConfigError(
+            f'{split}_dataloader.dataset has {len(dataset)} images, fewer than the '
+            f'{count} asked for calibration'
+        )
+    images = []
+    for index in np.linspace(0, len(dataset) - 1, count).round().astype(int):
+        info = dataset.get_data_info(int(index))
+        image = mmcv.imread(info['img_path'], channel_order='rgb')
+        image = mmcv.imresize(image, (shape[1], shape[0]))
+        images.append(image.transpose(2, 0, 1)[None].astype(np.float32))
+    return images
+
+
+def quantize_onnx(src: str, dst: str, images: List[np.ndarray]) -> str:
+    """Write the int8 (QDQ) version of the fp32 graph ``src`` to ``dst``, calibrated on
+    ``images`` (arrays as ``calibration_images`` gives them). Returns ``dst``."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        QuantFormat,
+        QuantType,
+        quant_pre_process,
+        quantize_static,
+    )
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.batches: Iterator = iter([{'images': image} for image in images])
+
+        def get_next(self):
+            return next(self.batches, None)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        prepared = osp.join(tmp, 'prepared.onnx')
+        quant_pre_process(src, prepared, skip_symbolic_shape=True)
+        quantize_static(
+            prepared,
+            dst,
+            Reader(),
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=QUANTIZED_OPS,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+        )
+    return dst

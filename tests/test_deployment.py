@@ -1,0 +1,173 @@
+"""ONNX export of all three tasks, checked in ONNX Runtime against PyTorch and mmdet's
+own predictions; int8 calibration on a trained toy model."""
+
+import importlib
+import os.path as osp
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from mmdet.structures import DetDataSample
+
+from mobilenet_v2.apis import ConfigError, build_model, load_config
+from mobilenet_v2.deployment import OrtModel, export_onnx
+from mobilenet_v2.deployment.check import match_detections
+
+from .conftest import ROOT, TOY_CLASSIFIER, run_tool, toy_classifier_options
+from .test_toolboxes import randomise_bn
+
+
+
+def toy_model(name: str, **options):
+    cfg = load_config(osp.join(ROOT, 'configs', 'toy', name), options)
+    for module in cfg.get('custom_imports', {}).get('imports', []):
+        importlib.import_module(module)
+    model = build_model(cfg)
+    randomise_bn(model)
+    return cfg, model
+
+
+def images(n, h, w, seed=0):
+    return torch.rand(n, 3, h, w, generator=torch.Generator().manual_seed(seed)) * 255
+
+
+def test_classifier_exports_with_a_dynamic_batch_and_matches_pytorch(tmp_path):
+    cfg, model = toy_model('mobilenet-v2_toy-imagenet.py')
+    path = str(tmp_path / 'cls.onnx')
+    wrapper = export_onnx(cfg, model, path, (64, 64), dynamic_batch=True)
+    ort = OrtModel(path)
+    for n in (1, 3):
+        x = images(n, 64, 64)
+        (scores,) = ort(x)
+        with torch.no_grad():
+            torch.testing.assert_close(scores, wrapper(x), atol=1e-4, rtol=0)
+        torch.testing.assert_close(scores.sum(1), torch.ones(n))  # softmax scores
+
+
+@pytest.mark.parametrize('seg_output', ['logits', 'labels'])
+def test_segmentation_exports_logits_or_labels_at_the_input_size(tmp_path, seg_output):
+    cfg, model = toy_model('mobilenet-v2-d8_fcn_toy-cityscapes.py')
+    path = str(tmp_path / 'seg.onnx')
+    wrapper = export_onnx(cfg, model, path, (64, 128), seg_output=seg_output)
+    x = images(1, 64, 128)
+    (out,) = OrtModel(path)(x)
+    with torch.no_grad():
+        ref = wrapper(x)
+    if seg_output == 'logits':
+        assert out.shape == (1, 19, 64, 128)
+        torch.testing.assert_close(out, ref, atol=1e-4, rtol=0)
+    else:
+        assert out.shape == (1, 64, 128) and out.dtype == torch.int64
+        assert (out == ref).float().mean() > 0.999  # argmax ties may differ
+
+
+@pytest.mark.parametrize('score_thr', [0.02, 0.3])
+def test_detector_exports_with_nms_and_gives_mmdets_own_detections(tmp_path, score_thr):
+    cfg, model = toy_model(
+        'ssdlite-paper_mobilenetv2_toy-coco.py', **{'model.test_cfg.score_thr': score_thr}
+    )
+    for conv in model.bbox_head.cls_convs.modules():  # spread the scores apart
+        if isinstance(conv, torch.nn.Conv2d):
+            torch.nn.init.normal_(conv.weight, std=0.05)
+    path = str(tmp_path / 'det.onnx')
+    wrapper = export_onnx(cfg, model, path, (160, 160))
+    x = images(1, 160, 160)
+    boxes, scores, labels, batch_index = OrtModel(path)(x)
+    sample = DetDataSample(
+        metainfo=dict(img_shape=(160, 160), ori_shape=(160, 160), scale_factor=(1.0, 1.0))
+    )
+    with torch.no_grad():
+        ref = model.predict((x - wrapper.mean) / wrapper.std, [sample], rescale=False)
+    ref = ref[0].pred_instances
+    assert 0 < len(ref) <= 200
+    m = match_detections(ref.bboxes, ref.scores, ref.labels, boxes, scores, labels)
+    assert m['count'] == m['count_ref'] and m['unmatched'] == 0, m
+    assert m['min_iou'] >= 0.99 and m['max_score_diff'] <= 1e-4, m
+    assert (batch_index == 0).all()
+
+
+def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
+    trained_toy_classifier, toy_imagenet, tmp_path
+):
+    work_dir, _ = trained_toy_classifier
+    out = str(tmp_path / 'cls.onnx')
+    options = toy_classifier_options(toy_imagenet, **{'model.backbone.widen_factor': 1.0})
+    proc = run_tool(
+        'tools/deployment/export_onnx.py',
+        TOY_CLASSIFIER,
+        osp.join(work_dir, 'iter_100.pth'),
+        '--shape',
+        '64',
+        '64',
+        '--out',
+        out,
+        '--int8',
+        '--calib-images',
+        '32',
+        *options,
+    )
+    assert 'calibrated on 32 training images' in proc.stdout
+    import mmcv
+
+    val = sorted(
+        line.split()
+        for line in open(osp.join(toy_imagenet, 'meta', 'val.txt')).read().split('\n')
+        if line
+    )
+    x = torch.stack(
+        [
+            torch.from_numpy(
+                mmcv.imread(osp.join(toy_imagenet, 'val', name), channel_order='rgb')
+                .transpose(2, 0, 1)
+                .astype(np.float32)
+            )
+            for name, _ in val
+        ]
+    )
+    truth = torch.tensor([int(label) for _, label in val])
+    fp32_model, int8_model = OrtModel(out), OrtModel(out[: -len('.onnx')] + '.int8.onnx')
+    fp32 = torch.cat([fp32_model(x[i : i + 1])[0] for i in range(len(x))])
+    int8 = torch.cat([int8_model(x[i : i + 1])[0] for i in range(len(x))])
+    graph = onnx.load(out[: -len('.onnx')] + '.int8.onnx').graph
+    assert sum(node.op_type == 'QuantizeLinear' for node in graph.node) > 50  # every conv
+    gap = (fp32 - int8).abs().max(1).values.mean().item()
+    fp32_top1 = (fp32.argmax(1) == truth).float().mean().item()
+    int8_top1 = (int8.argmax(1) == truth).float().mean().item()
+    print(
+        f'int8 vs fp32: mean max |score difference| {gap:.3f}; '
+        f'top-1 {int8_top1:.1%} vs {fp32_top1:.1%}'
+    )
+    # 2026-11-30, AVX-512 VNNI: gap 0.09, top-1 22.5% both (the 100-iteration model is
+    # unsure: scores near each other); an uncalibrated graph is off by > 0.5
+    assert gap < 0.25
+    assert int8_top1 >= fp32_top1 - 0.15
+
+
+def test_export_refuses_to_replace_a_file_and_names_the_way_out(tmp_path):
+    existing = tmp_path / 'model.onnx'
+    existing.write_text('earlier export')
+    ckpt = tmp_path / 'ckpt.pth'
+    torch.save({'state_dict': {}}, ckpt)
+    proc = run_tool(
+        'tools/deployment/export_onnx.py',
+        TOY_CLASSIFIER,
+        str(ckpt),
+        '--shape',
+        '64',
+        '64',
+        '--out',
+        str(existing),
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert f'{existing} exists: give another --out, or --force' in proc.stderr
+    assert existing.read_text() == 'earlier export'
+
+
+def test_wrapper_refuses_an_unknown_segmentation_output():
+    cfg, model = toy_model('mobilenet-v2-d8_fcn_toy-cityscapes.py')
+    from mobilenet_v2.deployment import DeployModel
+
+    with pytest.raises(ConfigError, match="seg_output must be 'logits' or 'labels'"):
+        DeployModel(model, 'mmseg', (64, 64), seg_output='probabilities')

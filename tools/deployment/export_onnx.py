@@ -1,0 +1,78 @@
+"""Export a config's trained model to one ONNX graph that ONNX Runtime runs alone.
+
+    python tools/deployment/export_onnx.py CONFIG CHECKPOINT --shape H W [--out FILE]
+        [--dynamic-batch] [--seg-output logits|labels] [--int8 [--calib-images N]]
+
+The graph takes float32 RGB images (N, 3, H, W) in 0..255 and gives the task's final
+output (mobilenet_v2/deployment/export.py): classification scores; segmentation logits
+or labels at the input size; detection boxes, scores, labels and batch indices after
+NMS. The exported graph is checked against the PyTorch model on one input before the
+tool reports success. ``--int8`` also writes ``<out>.int8.onnx``, quantized with ONNX
+Runtime's static QDQ calibration on images of the config's training set.
+"""
+
+import argparse
+import importlib
+import os.path as osp
+
+import torch
+from mmengine.config import DictAction
+from mmengine.runner import load_checkpoint
+
+from mobilenet_v2.apis import ConfigError, build_model, load_config
+from mobilenet_v2.apis.cli import check_files, run_cli
+from mobilenet_v2.deployment import OrtModel, export_onnx
+from mobilenet_v2.deployment.check import compare_outputs
+from mobilenet_v2.deployment.quantize import calibration_images, quantize_onnx
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--shape', type=int, nargs=2, required=True, metavar=('H', 'W'))
+    parser.add_argument('--out', help='ONNX file to write (default: CHECKPOINT with .onnx)')
+    parser.add_argument('--dynamic-batch', action='store_true', help='symbolic batch size')
+    parser.add_argument('--seg-output', choices=['logits', 'labels'], default='logits')
+    parser.add_argument('--int8', action='store_true', help='also write an int8 graph')
+    parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
+    parser.add_argument('--force', action='store_true', help='replace existing files')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    check_files(config=args.config, checkpoint=args.checkpoint)
+    if min(args.shape) < 32:
+        raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
+    out = args.out or osp.splitext(args.checkpoint)[0] + '.onnx'
+    int8_out = osp.splitext(out)[0] + '.int8.onnx'
+    for path in [out, int8_out] if args.int8 else [out]:
+        if osp.exists(path) and not args.force:
+            raise ConfigError(f'{path} exists: give another --out, or --force to replace it')
+    cfg = load_config(args.config, args.cfg_options)
+    for module in cfg.get('custom_imports', {}).get('imports', []):
+        importlib.import_module(module)
+    images = calibration_images(cfg, args.shape, args.calib_images) if args.int8 else None
+    model = build_model(cfg)
+    load_checkpoint(model, args.checkpoint, map_location='cpu', logger='silent')
+    wrapper = export_onnx(cfg, model, out, args.shape, args.dynamic_batch, args.seg_output)
+    sample = torch.rand(1, 3, *args.shape, generator=torch.Generator().manual_seed(0)) * 255
+    with torch.no_grad():
+        reference = wrapper(sample)
+    report = compare_outputs(reference, OrtModel(out)(sample), wrapper.output_names)
+    print(f'wrote {out} ({osp.getsize(out) / 2**20:.1f} MiB); ONNX Runtime vs PyTorch: {report}')
+    if args.int8:
+        quantize_onnx(out, int8_out, images)
+        report = compare_outputs(reference, OrtModel(int8_out)(sample), wrapper.output_names)
+        print(
+            f'wrote {int8_out} ({osp.getsize(int8_out) / 2**20:.1f} MiB, calibrated on '
+            f'{len(images)} training images); int8 vs fp32 PyTorch: {report}'
+        )
+
+
+if __name__ == '__main__':
+    run_cli(main)
