@@ -18,7 +18,6 @@ from .conftest import ROOT, TOY_CLASSIFIER, run_tool, toy_classifier_options
 from .test_toolboxes import randomise_bn
 
 
-
 def toy_model(name: str, **options):
     cfg = load_config(osp.join(ROOT, 'configs', 'toy', name), options)
     for module in cfg.get('custom_imports', {}).get('imports', []):
