@@ -126,26 +126,6 @@ def test_deeplabv3plus_toy_config_loss_falls(toy_cityscapes, tmp_path):
     assert_loss_falls(losses, 0.75)
 
 
-def test_benchmark_reports_fps_on_synthetic_input_without_data():
-    proc = run_tool(
-        'tools/analysis_tools/benchmark.py',
-        FCN,
-        '--shape',
-        '64',
-        '128',
-        '--runs',
-        '3',
-        '--warmup',
-        '1',
-        '--json',
-    )
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report['runs'] == 3 and report['shape'] == [64, 128]
-    assert report['min_ms'] <= report['median_ms'] <= report['max_ms']
-    assert abs(report['fps'] - 1e3 / report['median_ms']) < 1e-6
-    assert 'torch' in report['environment']
-
-
 def test_image_demo_names_an_unreadable_image_or_a_checkpoint_without_meta(
     toy_cityscapes, tmp_path
 ):

@@ -63,7 +63,7 @@ segmentation() {
     metrics=$(test_metrics "$config" "$ckpt" "$work_dir" --show-dir "$work_dir/show")
     image=$(ls data/toy_cityscapes/leftImg8bit/val/toyville/*.png | head -n 1)
     "$PY" tools/demo/image_demo.py "$image" "$config" "$ckpt" --out "$work_dir/demo_overlay.png"
-    fps=$("$PY" tools/analysis_tools/benchmark.py "$config" "$ckpt" --shape 128 256 | tail -n 1)
+    fps=$("$PY" tools/analysis_tools/benchmark.py "$config" "$ckpt" --shape 128 256 --scope end_to_end | tail -n 1)
     baseline=$("$PY" -c 'import sys; from mobilenet_v2.datasets import layout_majority_miou
 print(f"{layout_majority_miou(*sys.argv[1:]):.2f}")' data/toy_cityscapes cityscapes)
     cat <<EOF
@@ -97,7 +97,7 @@ detection() {
     metrics=$(test_metrics "$config" "$ckpt" "$work_dir" --show-dir "$work_dir/show")
     image=$(ls data/toy_coco/val2017/*.jpg | head -n 1)
     "$PY" tools/demo/image_demo.py "$image" "$config" "$ckpt" --out "$work_dir/demo_boxes.png"
-    fps=$("$PY" tools/analysis_tools/benchmark.py "$config" "$ckpt" --shape 160 160 | tail -n 1)
+    fps=$("$PY" tools/analysis_tools/benchmark.py "$config" "$ckpt" --shape 160 160 --scope end_to_end | tail -n 1)
     held_out=$("$PY" -c 'import json, sys; r = json.loads(sys.argv[1])
 print("bbox mAP %.1f, mAP@0.5 %.1f" % (100 * r["coco/bbox_mAP"], 100 * r["coco/bbox_mAP_50"]))' \
         "$metrics")

@@ -1,0 +1,108 @@
+"""tools/analysis_tools/benchmark.py: figures a user can trust, or one line saying why not."""
+
+import json
+import os.path as osp
+
+import pytest
+
+from .conftest import ROOT, run_tool
+
+FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
+SSD = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
+QUICK = ('--runs', '3', '--warmup', '1')
+
+
+def benchmark(*args, tmp_path, check=True):
+    out = str(tmp_path / 'report.json')
+    proc = run_tool('tools/analysis_tools/benchmark.py', *args, *QUICK, '--json', out, check=check)
+    return proc, (json.load(open(out)) if proc.returncode == 0 else None)
+
+
+def test_both_scopes_on_synthetic_input_without_data(tmp_path):
+    proc, report = benchmark(FCN, '--shape', '64', '128', tmp_path=tmp_path)
+    assert report['shape'] == [64, 128] and report['input'] == 'synthetic'
+    for scope in ('forward', 'end_to_end'):
+        entry = report['scopes'][scope]
+        assert entry['runs'] == 3
+        assert entry['min_ms'] <= entry['median_ms'] <= entry['p90_ms']
+        assert abs(entry['fps'] - 1e3 / entry['median_ms']) < 1e-6
+        assert entry['peak_rss_mib'] > 100
+        assert f"{scope}: median {entry['median_ms']:.2f} ms" in proc.stdout
+    env = report['environment']
+    for key in ('torch', 'onnxruntime', 'mmsegmentation', 'threads', 'cpu', 'isa'):
+        assert env[key], key
+
+
+def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
+    proc, report = benchmark(
+        SSD, '--shape', '160', '160', '--backend', 'onnxruntime', tmp_path=tmp_path
+    )
+    assert 'forward: onnxruntime fp32 vs eager fp32: max |difference|' in proc.stdout
+    checked = report['scopes']['end_to_end']['difference_from_eager']
+    assert 'boxes scoring over' in checked and 'min IoU 1.000' in checked, checked
+    assert report['scopes']['end_to_end']['fps'] > 0
+
+
+def test_a_backend_beyond_tolerance_reports_no_speed(tmp_path):
+    proc, _ = benchmark(
+        FCN,
+        '--shape',
+        '64',
+        '128',
+        '--backend',
+        'onnxruntime',
+        '--tolerance',
+        '-1',
+        tmp_path=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert 'no speed reported' in proc.stderr and 'img/s' not in proc.stdout
+
+
+def test_compare_upstream_checks_outputs_and_reports_the_ratio(tmp_path):
+    config = 'configs/fcn/mobilenet-v2-d8_fcn_4xb2-80k_cityscapes-512x1024.py'
+    proc, report = benchmark(
+        config, '--shape', '64', '128', '--compare-upstream', '--roofline', tmp_path=tmp_path
+    )
+    for scope in ('forward', 'end_to_end'):
+        entry = report['scopes'][scope]
+        assert entry['upstream_config'].endswith(
+            osp.join('mmseg', '.mim', 'configs', 'mobilenet_v2', osp.basename(config))
+        )
+        ratio = entry['upstream_median_ms'] / entry['interleaved_median_ms']
+        assert abs(entry['speedup_vs_upstream'] - ratio) < 1e-9
+    roofline = report['roofline']
+    assert roofline['madds'] > 0 and roofline['peak_gflops'] > 0
+    assert (
+        0
+        < roofline['fraction_of_peak']
+        == pytest.approx(roofline['achieved_gflops'] / roofline['peak_gflops'])
+    )
+
+
+def test_compare_upstream_without_an_upstream_model_is_one_line(tmp_path):
+    proc, _ = benchmark(
+        FCN, '--shape', '64', '128', '--compare-upstream', tmp_path=tmp_path, check=False
+    )
+    assert proc.returncode == 2 and 'names no upstream_config' in proc.stderr
+
+
+@pytest.mark.parametrize(
+    'args, message',
+    [
+        (('--runs', '0'), '--runs must be at least 1, got 0'),
+        (('--batch-size', '0'), '--batch-size must be at least 1, got 0'),
+        (('--warmup', '-1'), '--warmup must be 0 or more'),
+        (('--backend', 'tensorrt'), '--backend must be one of'),
+        (('--precision', 'int8'), '--precision int8 runs on --backend onnxruntime'),
+        (('--shape', '8', '8'), 'each side must be >= 32'),
+    ],
+)
+def test_argument_errors_are_one_line_never_a_measured_zero(args, message, tmp_path):
+    shape = () if '--shape' in args else ('--shape', '64', '64')
+    proc = run_tool('tools/analysis_tools/benchmark.py', FCN, *shape, *args, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert 'img/s' not in proc.stdout
+    assert not osp.exists(osp.join(ROOT, 'report.json'))
