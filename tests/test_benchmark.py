@@ -39,7 +39,9 @@ def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
     )
     assert 'forward: onnxruntime fp32 vs eager fp32: max |difference|' in proc.stdout
     checked = report['scopes']['end_to_end']['difference_from_eager']
-    assert 'boxes scoring over' in checked and 'min IoU 1.000' in checked, checked
+    # random weights tie the scores: boxes are shown, the network outputs gate
+    assert 'boxes scoring over' in checked, checked
+    assert 'random weights: boxes not gated; network outputs: max |difference|' in checked
     assert report['scopes']['end_to_end']['fps'] > 0
 
 
