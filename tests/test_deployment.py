@@ -170,3 +170,33 @@ def test_wrapper_refuses_an_unknown_segmentation_output():
 
     with pytest.raises(ConfigError, match="seg_output must be 'logits' or 'labels'"):
         DeployModel(model, 'mmseg', (64, 64), seg_output='probabilities')
+
+
+@pytest.mark.parametrize(
+    'name',
+    [
+        'mobilenet-v2_toy-imagenet.py',
+        'mobilenet-v2-d8_fcn_toy-cityscapes.py',
+        'ssdlite-paper_mobilenetv2_toy-coco.py',
+    ],
+)
+def test_rgb_input_gives_what_the_toolbox_preprocessor_gives_its_bgr_images(name):
+    """Each toolbox names its BGR-to-RGB switch differently (mmpretrain: to_rgb):
+    the deployed graph's RGB input must reach the network as the toolbox's does."""
+    cfg, model = toy_model(name)
+    from mobilenet_v2.deployment import DeployModel
+
+    wrapper = DeployModel(model, cfg.default_scope, (64, 64), postprocess=False)
+    rgb = images(1, 64, 64).round()
+    bgr = rgb[0].flip(0).to(torch.uint8)
+    with torch.no_grad():
+        theirs = model(model.data_preprocessor(dict(inputs=[bgr]))['inputs'], mode='tensor')
+        ours = wrapper(rgb)
+    for a, b in zip(_flat(ours), _flat(theirs)):
+        torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
+def _flat(outputs):
+    if isinstance(outputs, torch.Tensor):
+        return [outputs]
+    return [t for o in outputs for t in _flat(o)]

@@ -34,6 +34,22 @@ OUTPUT_NAMES = dict(
 )
 
 
+# where each toolbox's data preprocessor keeps its BGR-to-RGB switch
+CHANNEL_FLAGS = ('channel_conversion', '_channel_conversion', 'to_rgb')  # mmseg, mmdet, mmpretrain
+
+
+def converts_bgr_to_rgb(preprocessor: nn.Module) -> bool:
+    """Whether the toolbox's preprocessor flips the BGR images it is given (the model
+    was trained on RGB). Raises ConfigError for a preprocessor that says neither."""
+    for flag in CHANNEL_FLAGS:
+        if isinstance(getattr(preprocessor, flag, None), bool):
+            return getattr(preprocessor, flag)
+    raise ConfigError(
+        f'{type(preprocessor).__name__} keeps its channel order in none of {CHANNEL_FLAGS}: '
+        'cannot tell whether the model expects RGB'
+    )
+
+
 class DeployModel(nn.Module):
     """Pre-processing, network and post-processing of a config's model in one module.
 
@@ -67,6 +83,9 @@ class DeployModel(nn.Module):
         self.model, self.scope, self.input_shape = model.eval(), scope, tuple(input_shape)
         self.seg_output, self.postprocess = seg_output, postprocess
         preprocessor = model.data_preprocessor
+        # the toolboxes load BGR and convert when the model was trained on RGB; a model
+        # trained on BGR gets the RGB input flipped inside the graph
+        self.flip_to_bgr = not converts_bgr_to_rgb(preprocessor)
         self.register_buffer('mean', preprocessor.mean.view(1, -1, 1, 1).clone())
         self.register_buffer('std', preprocessor.std.view(1, -1, 1, 1).clone())
         if scope == 'mmdet' and postprocess:
@@ -98,6 +117,8 @@ class DeployModel(nn.Module):
         self.num_levels = len(priors)
 
     def forward(self, images: torch.Tensor):
+        if self.flip_to_bgr:
+            images = images.flip(1)
         x = (images - self.mean) / self.std
         if not self.postprocess:
             return self.model(x, mode='tensor')
