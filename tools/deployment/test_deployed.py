@@ -44,7 +44,7 @@ def main():
         if args.threads:
             torch.set_num_threads(args.threads)
     metrics = evaluate_deployed(cfg, run, tuple(args.shape))
-    print(json.dumps(metrics))
+    print(json.dumps({key: float(value) for key, value in metrics.items()}))
 
 
 if __name__ == '__main__':
