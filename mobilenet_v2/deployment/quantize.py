@@ -2,8 +2,11 @@
 
 QDQ format, per-channel int8 weights and uint8 activations (ONNX Runtime's recommended
 U8S8 on x86), MinMax calibration on images from the config's own training set. Only
-the network's convolutions and matrix products are quantized: the pre- and
-post-processing (normalisation, resizing, softmax, box decoding, NMS) stay fp32.
+the network's convolutions, matrix products and their activations are quantized
+(``QUANTIZED_OPS``): the pre- and post-processing (normalisation, resizing, softmax,
+box decoding, NMS) stay fp32. Quantizing the activations (ReLU6 is ONNX's Clip) lets
+ONNX Runtime fuse conv and activation into one int8 kernel: measured on the 224x224
+classifier (2 threads, AVX-512 VNNI), convs only 5.9 ms, with Clip 4.0 ms, fp32 7.5 ms.
 """
 
 import os.path as osp
@@ -17,7 +20,7 @@ from mmengine.registry import DATASETS, init_default_scope
 
 from ..apis.config import ConfigError
 
-QUANTIZED_OPS = ['Conv', 'Gemm', 'MatMul']
+QUANTIZED_OPS = ['Conv', 'Gemm', 'MatMul', 'Clip', 'Relu']
 
 
 def calibration_images(

@@ -92,14 +92,14 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
     if tested:
         tolerance = args.tolerance if args.tolerance is not None else TOLERANCE[args.precision]
         measure, text = difference(task, scope, getattr(eager, scope)(inputs), run(inputs))
-        if task == 'mmdet' and scope == 'end_to_end' and not args.checkpoint:
-            # random weights score every box alike: which of two tied boxes NMS keeps is
-            # rounding, so gate on the network outputs that feed NMS instead
+        if scope == 'end_to_end' and not args.checkpoint:
+            # random weights score every class and box alike: which of two near-tied ones
+            # wins (top-1, argmax, NMS) is rounding, so gate on the network outputs
             batch = to_batch(inputs, tuple(args.shape))
             measure, network = difference(
                 task, 'forward', eager.forward(batch), run.__self__.forward(batch)
             )
-            text += f' (random weights: boxes not gated; network outputs: {network})'
+            text += f' (random weights: not gated; network outputs: {network})'
         entry['difference_from_eager'] = text
         print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
         if measure > tolerance:
