@@ -48,6 +48,11 @@ class UpstreamModel:
         state = ours.state_dict()
         self.model.load_state_dict(ours_to_mmdet(state) if self.scope == 'mmdet' else state)
         self.model.cfg = self.model._config = self.cfg  # what the toolboxes' APIs read
+        head = getattr(self.model, 'bbox_head', None)
+        if head is not None and not hasattr(head, 'loss_cls'):
+            # mmdet 3.3.0's SSDHead cannot predict without it (open-mmlab/mmdetection
+            # #11305); set on this one instance, as our SSDLiteHead class does
+            head.loss_cls = None
         self._inferencer = None
         self.mean = ours.data_preprocessor.mean.view(1, -1, 1, 1)
         self.std = ours.data_preprocessor.std.view(1, -1, 1, 1)

@@ -60,6 +60,9 @@ class MobileNetV2(BaseModule):
         conv_cfg, norm_cfg, act_cfg: For every ConvModule (ReLU6 and BN by default).
         norm_eval: Keep every BatchNorm in eval mode during training.
         with_cp: Activation checkpointing in every block (less memory, slower).
+        memory_chunks: Inference of every block in this many slices of its hidden
+            channels (paper, section 5.1; ``InvertedResidual``): same outputs, the
+            expansion tensor never whole. 1 (default) computes blocks plainly.
         pretrained: Deprecated (mmseg's and mmdet's route): a checkpoint path, mapped
             to ``init_cfg=dict(type='Pretrained', checkpoint=pretrained)`` with a
             warning. ValueError together with an ``init_cfg`` of one's own.
@@ -90,6 +93,7 @@ class MobileNetV2(BaseModule):
         act_cfg: dict = dict(type='ReLU6'),
         norm_eval: bool = False,
         with_cp: bool = False,
+        memory_chunks: int = 1,
         pretrained: Optional[str] = None,
         init_cfg=DEFAULT_INIT_CFG,
     ):
@@ -129,6 +133,7 @@ class MobileNetV2(BaseModule):
                     b.dilation,
                     expansion_output=b.expansion_path in taps,
                     with_cp=with_cp,
+                    memory_chunks=memory_chunks,
                     **common,
                 )
                 for b in stage

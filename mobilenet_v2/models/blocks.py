@@ -4,8 +4,10 @@ from typing import Optional
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
+from torch.nn.modules.batchnorm import _BatchNorm
 
 
 class InvertedResidual(nn.Module):
@@ -27,6 +29,11 @@ class InvertedResidual(nn.Module):
         conv_cfg, norm_cfg, act_cfg: Passed to every ConvModule; the projection is
             always linear (no activation).
         with_cp: Recompute the block in backward (activation checkpointing).
+        memory_chunks: In inference (eval mode, no gradients), compute expansion,
+            depthwise conv and projection in this many slices of the hidden channels,
+            accumulating the projection, so the (N, hidden, H, W) tensor never exists
+            whole (paper, section 5.1: "t" chunks bound the memory by the bottleneck
+            tensors). 1: the plain computation. Needs BN convs (ValueError otherwise).
     """
 
     def __init__(
@@ -41,6 +48,7 @@ class InvertedResidual(nn.Module):
         norm_cfg: dict = dict(type='BN'),
         act_cfg: dict = dict(type='ReLU6'),
         with_cp: bool = False,
+        memory_chunks: int = 1,
     ):
         super().__init__()
         if stride not in (1, 2):
@@ -70,6 +78,35 @@ class InvertedResidual(nn.Module):
             ConvModule(hidden_channels, out_channels, 1, act_cfg=None, **common),  # pw-linear
         ]
         self.conv = nn.Sequential(*layers)
+        self.memory_chunks = 1
+        self.set_memory_chunks(memory_chunks)
+
+    def set_memory_chunks(self, chunks: int):
+        """Inference in ``chunks`` slices of the hidden channels (see the class doc)."""
+        if not isinstance(chunks, int) or chunks < 1:
+            raise ValueError(f'memory_chunks must be a positive integer, got {chunks!r}')
+        if chunks > 1:
+            for module in self.conv:
+                with_bn = module.with_norm and isinstance(module.norm, _BatchNorm)
+                if not with_bn or tuple(module.order) != ('conv', 'norm', 'act'):
+                    raise ValueError('memory_chunks needs conv-BN-activation ConvModules')
+        self.memory_chunks = chunks
+
+    def _forward_chunked(self, x: torch.Tensor) -> torch.Tensor:
+        *expand, depthwise, project = self.conv
+        hidden = depthwise.conv.out_channels
+        out = None
+        for part in torch.arange(hidden).tensor_split(self.memory_chunks):
+            sl = slice(int(part[0]), int(part[-1]) + 1)
+            h = _conv_bn_act(expand[0], x, sl) if expand else x[:, sl]
+            h = _conv_bn_act(depthwise, h, sl, groups=sl.stop - sl.start)
+            partial = F.conv2d(h, project.conv.weight[:, sl])
+            out = partial if out is None else out.add_(partial)
+            del h, partial
+        if project.conv.bias is not None:
+            out = out + project.conv.bias.view(1, -1, 1, 1)
+        out = _bn(project.norm, out, slice(None))
+        return x + out if self.use_res_connect else out
 
     def _forward(self, x: torch.Tensor):
         if self.expansion_output:
@@ -85,6 +122,13 @@ class InvertedResidual(nn.Module):
         """(N, C_in, H, W) to (N, C_out, H / stride, W / stride). With
         ``expansion_output``, the (N, hidden, H, W) expansion is appended to
         ``expansions`` when a list is given."""
+        if (
+            self.memory_chunks > 1
+            and not self.training
+            and not torch.is_grad_enabled()
+            and not self.expansion_output
+        ):
+            return self._forward_chunked(x)
         if self.with_cp and x.requires_grad:
             out = cp.checkpoint(self._forward, x, use_reentrant=False)
         else:
@@ -105,3 +149,33 @@ class Stage(nn.Sequential):
         for block in self:
             x = block(x, expansions)
         return x
+
+
+def _bn(norm: _BatchNorm, x: torch.Tensor, sl: slice) -> torch.Tensor:
+    """Eval-mode BatchNorm of channels ``sl`` of ``norm`` on ``x``."""
+    return F.batch_norm(
+        x,
+        norm.running_mean[sl],
+        norm.running_var[sl],
+        norm.weight[sl] if norm.weight is not None else None,
+        norm.bias[sl] if norm.bias is not None else None,
+        False,
+        0.0,
+        norm.eps,
+    )
+
+
+def _conv_bn_act(module: ConvModule, x: torch.Tensor, sl: slice, groups: int = 1):
+    """Output channels ``sl`` of a conv-BN-activation ConvModule."""
+    conv = module.conv
+    y = F.conv2d(
+        x,
+        conv.weight[sl],
+        conv.bias[sl] if conv.bias is not None else None,
+        conv.stride,
+        conv.padding,
+        conv.dilation,
+        groups,
+    )
+    y = _bn(module.norm, y, sl)
+    return module.activate(y) if module.with_activation else y

@@ -1,0 +1,62 @@
+"""Bar chart of benchmark.py JSON reports: images per second per model, one bar per
+backend and precision, for each scope.
+
+    python tools/analysis_tools/plot_benchmarks.py REPORT.json ... --out benchmarks.png
+"""
+
+import argparse
+import json
+import os.path as osp
+from collections import OrderedDict
+
+from mobilenet_v2.apis import ConfigError
+from mobilenet_v2.apis.cli import run_cli
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument('reports', nargs='+')
+    parser.add_argument('--out', required=True, help='PNG file to write')
+    args = parser.parse_args()
+    import matplotlib
+
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    bars = OrderedDict()  # (scope, model) -> {backend precision: fps}
+    for path in args.reports:
+        try:
+            report = json.load(open(path))
+        except (OSError, ValueError) as err:
+            raise ConfigError(f'{path} is no benchmark.py JSON report ({err})') from None
+        model = osp.basename(path).split('-pytorch')[0].split('-onnxruntime')[0]
+        model = model.split('-compile')[0].split('-channels_last')[0]
+        variant = f"{report['backend']} {report['precision']}"
+        for scope, entry in report['scopes'].items():
+            bars.setdefault((scope, model), {})[variant] = entry['fps']
+    scopes = sorted({scope for scope, _ in bars})
+    variants = sorted({v for entries in bars.values() for v in entries})
+    fig, axes = plt.subplots(len(scopes), 1, figsize=(9, 3.2 * len(scopes)), squeeze=False)
+    for ax, scope in zip(axes[:, 0], scopes):
+        models = [m for s, m in bars if s == scope]
+        width = 0.8 / len(variants)
+        for i, variant in enumerate(variants):
+            values = [bars[scope, m].get(variant, 0) for m in models]
+            positions = [j + i * width for j in range(len(models))]
+            drawn = ax.bar(positions, values, width, label=variant)
+            ax.bar_label(drawn, fmt='%.0f', fontsize=7)
+        ax.set_xticks([j + width * (len(variants) - 1) / 2 for j in range(len(models))])
+        ax.set_xticklabels(models, fontsize=8)
+        ax.set_yscale('log')
+        ax.set_ylabel('images / s (log)')
+        ax.set_title(f'{scope.replace("_", " ")}, batch 1')
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=110)
+    print(f'wrote {args.out}')
+
+
+if __name__ == '__main__':
+    run_cli(main)
