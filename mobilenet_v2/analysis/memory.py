@@ -3,9 +3,9 @@
 ``ActivationMemory`` is a TorchDispatchMode: every tensor an operator creates is counted
 from its creation until its storage is freed (torch keeps one Python object per storage,
 so a finalizer on it fires exactly then). Weights and the input are not counted, nor
-are views and in-place results (they share an input's storage). Figures are bytes of the dtype the model runs in (fp32 on
-CPU); ``elements`` divides by the element size, so the paper's 16-bit figures are
-``2 * elements``.
+are views and in-place results (they share an input's storage). Figures are bytes of
+the dtype the model runs in (fp32 on CPU); ``elements`` divides by the element size, so
+the paper's 16-bit figures are ``2 * elements`` bytes.
 """
 
 import weakref
