@@ -162,23 +162,26 @@ class DeployModel(nn.Module):
             scores.append(top)
             labels.append(index % num_classes)
         boxes, scores, labels = torch.cat(boxes, 1), torch.cat(scores, 1), torch.cat(labels, 1)
-        # mmdet's batched_nms: offset each class (and here each image) so that boxes of
-        # different classes never overlap, then one NMS; boxes at or below the score
-        # threshold come after all others in NMS order, so dropping them after NMS keeps
-        # exactly mmdet's set
-        groups = labels + torch.arange(n, device=x.device).view(-1, 1) * scores.shape[1]
-        offsets = groups.to(boxes.dtype) * (boxes.max() + 1)
-        flat_boxes, flat_scores = boxes.reshape(-1, 4), scores.reshape(-1)
-        shifted = flat_boxes + offsets.reshape(-1, 1)
-        keep = torchvision.ops.nms(shifted, flat_scores, self.iou_threshold)
-        keep = keep[flat_scores[keep] > self.score_thr]
-        # max_per_img per image: the rank of each kept box among its image's (NMS keeps
-        # them in descending score order)
-        batch_index = keep // scores.shape[1]
-        same = batch_index.view(-1, 1) == batch_index.view(1, -1)
+        num = scores.shape[1]
+        image = torch.arange(n, device=x.device).view(-1, 1).expand(-1, num).reshape(-1)
+        boxes, scores, labels = boxes.reshape(-1, 4), scores.reshape(-1), labels.reshape(-1)
+        # mmdet's score threshold (it thresholds before its per-level top-k; the top k of
+        # all pairs, then the threshold, is the same set), then mmdet's batched_nms:
+        # each class (and here each image) offset so that their boxes never overlap,
+        # one NMS, kept in descending score order
+        candidates = torch.nonzero(scores > self.score_thr).squeeze(1)
+        offset = (labels + image * head.num_classes).to(boxes.dtype) * (boxes.max() + 1)
+        boxes, scores, labels, image = (
+            boxes[candidates],
+            scores[candidates],
+            labels[candidates],
+            image[candidates],
+        )
+        keep = torchvision.ops.nms(boxes + offset[candidates, None], scores, self.iou_threshold)
+        # max_per_img per image: the rank of each kept box among its image's
+        same = image[keep].view(-1, 1) == image[keep].view(1, -1)
         keep = keep[torch.tril(same, diagonal=-1).sum(1) < self.max_per_img]
-        batch_index = keep // scores.shape[1]
-        return flat_boxes[keep], flat_scores[keep], labels.reshape(-1)[keep], batch_index
+        return boxes[keep], scores[keep], labels[keep], image[keep]
 
 
 def export_onnx(
