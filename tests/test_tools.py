@@ -91,7 +91,7 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(
         out,
         '--show-dir',
         str(tmp_path / 'show'),
-        *toy_classifier_options(val),
+        *toy_classifier_options(val, **{'model.backbone.widen_factor': 1.0}),  # as trained
     )
     metrics = json.loads(proc.stdout.strip().splitlines()[-1])
     assert 0 <= metrics['accuracy/top1'] <= 100
@@ -228,3 +228,23 @@ def test_a_neck_or_in_index_that_does_not_fit_the_backbone_is_one_line(tmp_path)
     except ConfigError as err:
         assert 'model.decode_head reads backbone output 7 (its in_index)' in str(err)
         assert 'use 0..3' in str(err)
+
+
+def test_a_checkpoint_that_does_not_fit_the_model_gives_no_metric(
+    trained_toy_classifier, toy_imagenet, tmp_path
+):
+    """A width-1.0 checkpoint given to the width-0.35 model: one line, no metric."""
+    work_dir, _ = trained_toy_classifier
+    proc = run_tool(
+        'tools/test.py',
+        TOY_CLASSIFIER,
+        osp.join(work_dir, 'iter_100.pth'),
+        '--work-dir',
+        str(tmp_path / 'test'),
+        *toy_classifier_options(toy_imagenet),
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    (line,) = proc.stderr.strip().splitlines()
+    assert "does not fit this config's model" in line and 'of another shape' in line
+    assert 'accuracy' not in proc.stdout

@@ -9,8 +9,9 @@ import json
 import os
 
 from mmengine.dist import is_main_process
+from mmengine.model import is_model_wrapper
 
-from mobilenet_v2.apis import build_runner, load_config, prepare_test
+from mobilenet_v2.apis import build_runner, check_checkpoint_fits, load_config, prepare_test
 from mobilenet_v2.apis.cli import add_common_args, run_cli
 
 
@@ -43,7 +44,10 @@ def main():
         show_dir=args.show_dir,
         launcher=args.launcher,
     )
-    metrics = build_runner(cfg).test()
+    runner = build_runner(cfg)
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    check_checkpoint_fits(model, args.checkpoint)  # never a metric of random weights
+    metrics = runner.test()
     if is_main_process():  # every rank holds the gathered metrics: print them once
         for what, path in (('predictions drawn in', args.show_dir), ('results in', args.out)):
             if path:

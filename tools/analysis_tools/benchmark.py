@@ -39,7 +39,7 @@ from mobilenet_v2.analysis.benchmark import (
     work_folder,
 )
 from mobilenet_v2.analysis.timing import time_calls
-from mobilenet_v2.apis import ConfigError, build_model, load_config
+from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import check_files, run_cli
 
 
@@ -145,6 +145,7 @@ def main():
     torch.manual_seed(0)  # random weights, when no checkpoint is given, are reproducible
     model = build_model(cfg)
     if args.checkpoint:
+        check_checkpoint_fits(model, args.checkpoint)
         load_checkpoint(model, args.checkpoint, map_location='cpu', logger='silent')
     eager = Candidate(cfg, model, 'pytorch', 'fp32', shape)
     tested = (args.backend, args.precision) != ('pytorch', 'fp32')

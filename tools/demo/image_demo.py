@@ -10,7 +10,7 @@ import argparse
 
 from PIL import Image, UnidentifiedImageError
 
-from mobilenet_v2.apis import ConfigError, load_config
+from mobilenet_v2.apis import ConfigError, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import check_files, run_cli
 
 
@@ -18,6 +18,7 @@ def segment(cfg, args) -> str:
     from mmseg.apis import inference_model, init_model, show_result_pyplot
 
     model = init_model(cfg, args.checkpoint, device=args.device)
+    check_checkpoint_fits(model, args.checkpoint)
     result = inference_model(model, args.image)
     show_result_pyplot(
         model, args.image, result, opacity=args.opacity, show=False, out_file=args.out
@@ -31,6 +32,7 @@ def detect(cfg, args) -> str:
     from mmdet.registry import VISUALIZERS
 
     model = init_detector(cfg, args.checkpoint, device=args.device)
+    check_checkpoint_fits(model, args.checkpoint)
     result = inference_detector(model, args.image)
     visualizer = VISUALIZERS.build(model.cfg.visualizer)
     visualizer.dataset_meta = model.dataset_meta

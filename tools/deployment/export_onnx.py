@@ -19,7 +19,7 @@ import torch
 from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
-from mobilenet_v2.apis import ConfigError, build_model, load_config
+from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import check_files, run_cli
 from mobilenet_v2.deployment import OrtModel, export_onnx
 from mobilenet_v2.deployment.check import compare_outputs
@@ -58,6 +58,7 @@ def main():
         importlib.import_module(module)
     images = calibration_images(cfg, args.shape, args.calib_images) if args.int8 else None
     model = build_model(cfg)
+    check_checkpoint_fits(model, args.checkpoint)
     load_checkpoint(model, args.checkpoint, map_location='cpu', logger='silent')
     wrapper = export_onnx(cfg, model, out, args.shape, args.dynamic_batch, args.seg_output)
     sample = torch.rand(1, 3, *args.shape, generator=torch.Generator().manual_seed(0)) * 255

@@ -15,7 +15,7 @@ import torch
 from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
-from mobilenet_v2.apis import build_model, load_config
+from mobilenet_v2.apis import build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import check_files, run_cli
 from mobilenet_v2.deployment import DeployModel, OrtModel
 from mobilenet_v2.deployment.evaluate import evaluate_deployed
@@ -39,6 +39,7 @@ def main():
         for module in cfg.get('custom_imports', {}).get('imports', []):
             importlib.import_module(module)
         model = build_model(cfg)
+        check_checkpoint_fits(model, args.model)
         load_checkpoint(model, args.model, map_location='cpu', logger='silent')
         run = DeployModel(model, cfg.default_scope, tuple(args.shape)).eval()
         if args.threads:
