@@ -248,3 +248,24 @@ def test_a_checkpoint_that_does_not_fit_the_model_gives_no_metric(
     (line,) = proc.stderr.strip().splitlines()
     assert "does not fit this config's model" in line and 'of another shape' in line
     assert 'accuracy' not in proc.stdout
+
+
+def test_resume_with_nothing_to_resume_is_an_error_not_a_fresh_start(tmp_path):
+    work_dir = tmp_path / 'empty'
+    proc = run_tool(
+        'tools/train.py', TOY_CLASSIFIER, '--work-dir', str(work_dir), '--resume', check=False
+    )
+    assert proc.returncode == 2
+    assert f'--resume: nothing to resume in {work_dir} (no last_checkpoint)' in proc.stderr
+    assert not work_dir.exists()  # refused before anything is written
+
+
+def test_test_out_never_replaces_earlier_results(tmp_path):
+    earlier = tmp_path / 'preds.pkl'
+    earlier.write_text('earlier results')
+    ckpt = tmp_path / 'ckpt.pth'
+    torch.save({'state_dict': {}}, ckpt)
+    proc = run_tool('tools/test.py', TOY_CLASSIFIER, str(ckpt), '--out', str(earlier), check=False)
+    assert proc.returncode == 2
+    assert f'--out {earlier} exists: give a new path' in proc.stderr
+    assert earlier.read_text() == 'earlier results'

@@ -7,6 +7,7 @@ do differently (how results are dumped and drawn, dataloader defaults) are data 
 
 import importlib
 import logging
+import os
 import os.path as osp
 from typing import Optional
 
@@ -85,6 +86,14 @@ def prepare_train(
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if resume == 'auto':
+        # mmengine would log "Auto resumed from the latest checkpoint None." and train
+        # from scratch: an explicit --resume with nothing to resume is a mistake
+        if not osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):
+            raise ConfigError(
+                f'--resume: nothing to resume in {cfg.work_dir} (no last_checkpoint): '
+                'drop --resume to train from scratch, give --resume CHECKPOINT, or '
+                '--work-dir the run to continue'
+            )
         cfg.resume, cfg.load_from = True, None
     elif resume:
         if not osp.isfile(resume):
@@ -109,6 +118,8 @@ def prepare_test(
     _common(cfg, work_dir, launcher)
     cfg.load_from = checkpoint
     options = TOOLBOX_OPTIONS[cfg.default_scope]
+    if out and osp.exists(out) and (osp.isfile(out) or os.listdir(out)):
+        raise ConfigError(f'--out {out} exists: give a new path (earlier results are kept)')
     if out:
         if options['dump_metric'] is None:  # mmseg's IoUMetric writes predictions itself
             cfg.test_evaluator.update(output_dir=out, keep_results=True)
