@@ -12,7 +12,7 @@ from mmdet.structures import DetDataSample
 
 from mobilenet_v2.apis import ConfigError, build_model, load_config
 from mobilenet_v2.deployment import OrtModel, export_onnx
-from mobilenet_v2.deployment.check import match_detections
+from mobilenet_v2.deployment.check import flat_tensors, match_detections
 
 from .conftest import ROOT, TOY_CLASSIFIER, run_tool, toy_classifier_options
 from .test_toolboxes import randomise_bn
@@ -192,11 +192,5 @@ def test_rgb_input_gives_what_the_toolbox_preprocessor_gives_its_bgr_images(name
     with torch.no_grad():
         theirs = model(model.data_preprocessor(dict(inputs=[bgr]))['inputs'], mode='tensor')
         ours = wrapper(rgb)
-    for a, b in zip(_flat(ours), _flat(theirs)):
+    for a, b in zip(flat_tensors(ours), flat_tensors(theirs)):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
-
-
-def _flat(outputs):
-    if isinstance(outputs, torch.Tensor):
-        return [outputs]
-    return [t for o in outputs for t in _flat(o)]

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 from ..apis.config import ConfigError
 from ..deployment import DeployModel, OrtModel, export_onnx
-from ..deployment.check import match_detections
+from ..deployment.check import flat_tensors, match_detections
 from ..deployment.quantize import calibration_images, quantize_onnx
 
 BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime')
@@ -164,19 +164,13 @@ def postprocess_to_originals(scope, outputs, images, shape):
     return results
 
 
-def _flat(outputs) -> List[torch.Tensor]:
-    if isinstance(outputs, torch.Tensor):
-        return [outputs]
-    return [t for o in outputs for t in _flat(o)]
-
-
 def difference(scope: str, test_scope: str, ref, out) -> Tuple[float, str]:
     """(measure, description) of how far ``out`` is from the eager fp32 ``ref``:
     forward: max |difference| / max |ref|; end to end: share of differing labels
     (segmentation, classification), 1 - min IoU of matched boxes (detection)."""
     if test_scope == 'forward':
         worst = 0.0
-        for r, o in zip(_flat(ref), _flat(out)):
+        for r, o in zip(flat_tensors(ref), flat_tensors(out)):
             r, o = r.float().cpu(), o.float().cpu()
             worst = max(worst, ((r - o).abs().max() / r.abs().max().clamp(min=1e-6)).item())
         return worst, f'max |difference| {worst:.2g} of the largest output'

@@ -16,6 +16,7 @@ from mmengine.config import Config
 
 from ..apis.config import ConfigError
 from ..apis.model import build_model
+from ..deployment.check import flat_tensors
 from ..models.converters import ours_to_mmdet
 from .timing import summarise
 
@@ -61,7 +62,7 @@ class UpstreamModel:
         with torch.no_grad():
             theirs = self._network(x)
             mine = ours((x - self.mean) / self.std, mode='tensor')
-        for a, b in zip(_flat(theirs), _flat(mine)):
+        for a, b in zip(flat_tensors(theirs), flat_tensors(mine)):
             if not torch.allclose(a, b, atol=1e-4, rtol=1e-4):
                 raise ConfigError(
                     f'{self.cfg.filename} gives other outputs than ours with the same weights '
@@ -133,9 +134,3 @@ class UpstreamModel:
             upstream_median_ms=upstream['median_ms'],
             speedup_vs_upstream=upstream['median_ms'] / mine['median_ms'],
         )
-
-
-def _flat(outputs):
-    if isinstance(outputs, torch.Tensor):
-        return [outputs]
-    return [t for o in outputs for t in _flat(o)]

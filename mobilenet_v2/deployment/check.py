@@ -1,9 +1,17 @@
 """Comparing a fast path's outputs with the PyTorch model's, per task."""
 
-from typing import Dict, Sequence
+from typing import Dict, List, Sequence
 
 import torch
 from torchvision.ops import box_iou
+
+
+def flat_tensors(outputs) -> List[torch.Tensor]:
+    """The tensors of nested tuples/lists of outputs, in order (detection heads return
+    per-level lists)."""
+    if isinstance(outputs, torch.Tensor):
+        return [outputs]
+    return [t for o in outputs for t in flat_tensors(o)]
 
 
 def match_detections(
