@@ -45,7 +45,8 @@ def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
     assert report['scopes']['end_to_end']['fps'] > 0
 
 
-def test_a_backend_beyond_tolerance_reports_no_speed(tmp_path):
+def test_a_backend_beyond_tolerance_reports_no_speed(tmp_path, toy_cityscapes):
+    """int8 differs from fp32; with no tolerance at all it must not be timed."""
     proc, _ = benchmark(
         FCN,
         '--shape',
@@ -53,8 +54,14 @@ def test_a_backend_beyond_tolerance_reports_no_speed(tmp_path):
         '128',
         '--backend',
         'onnxruntime',
+        '--precision',
+        'int8',
         '--tolerance',
-        '-1',
+        '0',
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={toy_cityscapes}',
+        '--calib-images',
+        '4',
         tmp_path=tmp_path,
         check=False,
     )
@@ -99,6 +106,9 @@ def test_compare_upstream_without_an_upstream_model_is_one_line(tmp_path):
         (('--backend', 'tensorrt'), '--backend must be one of'),
         (('--precision', 'int8'), '--precision int8 runs on --backend onnxruntime'),
         (('--shape', '8', '8'), 'each side must be >= 32'),
+        (('--tolerance', '-1'), '--tolerance must be 0 or more'),
+        (('--roofline', '--scope', 'end_to_end'), '--roofline rates the forward scope'),
+        (('--json', '/nonexistent/r.json'), 'its folder does not exist'),
     ],
 )
 def test_argument_errors_are_one_line_never_a_measured_zero(args, message, tmp_path):

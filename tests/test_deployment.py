@@ -194,3 +194,31 @@ def test_rgb_input_gives_what_the_toolbox_preprocessor_gives_its_bgr_images(name
         ours = wrapper(rgb)
     for a, b in zip(flat_tensors(ours), flat_tensors(theirs)):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
+def test_a_graph_scored_against_another_task_or_size_is_one_line(tmp_path):
+    cfg, model = toy_model('mobilenet-v2_toy-imagenet.py')
+    path = str(tmp_path / 'cls.onnx')
+    export_onnx(cfg, model, path, (64, 64))
+    seg = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
+    for config, shape, message in (
+        (seg, ('64', '64'), "gives ['scores'], a mmseg config needs ['seg_logits']"),
+        (TOY_CLASSIFIER, ('32', '32'), 'takes 64x64 images: give --shape 64 64'),
+    ):
+        proc = run_tool(
+            'tools/deployment/test_deployed.py', config, path, '--shape', *shape, check=False
+        )
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr[-1500:]
+        assert len(proc.stderr.strip().splitlines()) == 1
+    text = tmp_path / 'text.onnx'
+    text.write_text('not a graph')
+    proc = run_tool(
+        'tools/deployment/test_deployed.py',
+        TOY_CLASSIFIER,
+        str(text),
+        '--shape',
+        '64',
+        '64',
+        check=False,
+    )
+    assert proc.returncode == 2 and 'cannot be read as an ONNX graph' in proc.stderr

@@ -45,7 +45,8 @@ def synthetic_images(n: int, shape: Tuple[int, int], seed: int = 0) -> List[np.n
 
 
 def dataset_images(cfg, n: int) -> List[np.ndarray]:
-    """``n`` images of the config's test set, decoded as RGB at their own size."""
+    """The first ``n`` images of the config's test set, decoded as RGB at their own size.
+    Raises ConfigError when the set is missing or holds fewer."""
     from mmengine.registry import DATASETS, init_default_scope
 
     init_default_scope(cfg.default_scope)
@@ -56,9 +57,12 @@ def dataset_images(cfg, n: int) -> List[np.ndarray]:
             f'test_dataloader.dataset cannot be read ({err}): point --cfg-options '
             'test_dataloader.dataset.data_root=PATH at your data, or drop --images'
         ) from None
-    count = min(n, len(dataset))
+    if len(dataset) < n:
+        raise ConfigError(
+            f'--images: the test set holds {len(dataset)} images, fewer than --batch-size {n}'
+        )
     return [
-        mmcv.imread(dataset.get_data_info(i)['img_path'], channel_order='rgb') for i in range(count)
+        mmcv.imread(dataset.get_data_info(i)['img_path'], channel_order='rgb') for i in range(n)
     ]
 
 
@@ -66,6 +70,18 @@ def to_batch(images: Sequence[np.ndarray], shape: Tuple[int, int]) -> torch.Tens
     """Resize (bilinear) to ``shape`` and stack as a (N, 3, H, W) float32 tensor."""
     resized = [mmcv.imresize(image, (shape[1], shape[0])) for image in images]
     return torch.from_numpy(np.stack(resized).transpose(0, 3, 1, 2).astype(np.float32))
+
+
+def check_backend(backend: str, precision: str):
+    """ConfigError for a backend or precision this machine or tool cannot run."""
+    if backend not in BACKENDS:
+        raise ConfigError(f'--backend must be one of {BACKENDS}, got {backend!r}')
+    if precision not in PRECISIONS:
+        raise ConfigError(f'--precision must be one of {PRECISIONS}, got {precision!r}')
+    if precision == 'int8' and backend != 'onnxruntime':
+        raise ConfigError('--precision int8 runs on --backend onnxruntime')
+    if precision in ('fp16', 'bf16') and not torch.cuda.is_available():
+        raise ConfigError(f'--precision {precision} needs a CUDA device')
 
 
 class Candidate:
@@ -86,14 +102,7 @@ class Candidate:
         threads=None,
         spinning=True,
     ):
-        if backend not in BACKENDS:
-            raise ConfigError(f'--backend must be one of {BACKENDS}, got {backend!r}')
-        if precision not in PRECISIONS:
-            raise ConfigError(f'--precision must be one of {PRECISIONS}, got {precision!r}')
-        if precision == 'int8' and backend != 'onnxruntime':
-            raise ConfigError('--precision int8 runs on --backend onnxruntime')
-        if precision in ('fp16', 'bf16') and not torch.cuda.is_available():
-            raise ConfigError(f'--precision {precision} needs a CUDA device')
+        check_backend(backend, precision)
         self.scope, self.shape = cfg.default_scope, tuple(shape)
         if backend == 'channels_last':  # converts weights in place: leave eager's alone
             model = copy.deepcopy(model)
@@ -105,7 +114,9 @@ class Candidate:
         for scope, net in nets.items():
             if backend == 'onnxruntime':
                 path = osp.join(work_dir, f'{scope}.onnx')
-                export_onnx(cfg, model, path, shape, postprocess=scope == 'end_to_end')
+                export_onnx(
+                    cfg, model, path, shape, dynamic_batch=True, postprocess=scope == 'end_to_end'
+                )
                 if precision == 'int8':
                     path = quantize_onnx(path, path[:-5] + '.int8.onnx', calib_images)
                 ort = OrtModel(path, threads, spinning=spinning)
@@ -167,7 +178,8 @@ def postprocess_to_originals(scope, outputs, images, shape):
 def difference(scope: str, test_scope: str, ref, out) -> Tuple[float, str]:
     """(measure, description) of how far ``out`` is from the eager fp32 ``ref``:
     forward: max |difference| / max |ref|; end to end: share of differing labels
-    (segmentation, classification), 1 - min IoU of matched boxes (detection)."""
+    (segmentation, classification); detection: 1 - min IoU of matched boxes plus the
+    number of boxes without a partner (so anything above 1 means boxes differ)."""
     if test_scope == 'forward':
         worst = 0.0
         for r, o in zip(flat_tensors(ref), flat_tensors(out)):

@@ -40,9 +40,14 @@ class OrtModel:
         if threads:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
+        try:
+            self.session = ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
+        except Exception as err:  # onnxruntime raises its own kinds for unreadable files
+            reason = (str(err).splitlines() or [''])[0][:160]
+            raise ConfigError(f'{path} cannot be read as an ONNX graph ({reason})') from None
         self.input_name = self.session.get_inputs()[0].name
         self.output_names = [o.name for o in self.session.get_outputs()]
+        self.input_shape = self.session.get_inputs()[0].shape  # [N, 3, H, W]; N may be a name
 
     def __call__(self, images: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         array = np.ascontiguousarray(images.detach().cpu().numpy(), dtype=np.float32)

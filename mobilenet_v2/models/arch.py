@@ -111,6 +111,11 @@ class Plan(NamedTuple):
                 no expansion (t == 1), or no output requested; the message lists the
                 valid values.
         """
+        if isinstance(expansion_outputs, str):
+            raise ValueError(
+                f'expansion_outputs must be a sequence of block paths, got the string '
+                f'{expansion_outputs!r}: write ({expansion_outputs!r},)'
+            )
         bad = [i for i in out_indices if i not in range(len(self.entries))]
         if bad:
             raise ValueError(
@@ -215,6 +220,8 @@ def network_plan(
             )
         if any(s not in (1, 2) for s in strides):
             raise ValueError(f'every stride must be 1 or 2, got {tuple(strides)}')
+        if any(not isinstance(d, int) or d < 1 for d in dilations):
+            raise ValueError(f'every dilation must be a positive integer, got {tuple(dilations)}')
         per_block = tuple(
             tuple((s, d) if i == 0 else (1, 1) for i in range(stage.n))
             for stage, s, d in zip(TABLE_2, strides, dilations)

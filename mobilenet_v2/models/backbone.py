@@ -108,7 +108,7 @@ class MobileNetV2(BaseModule):
             init_cfg = dict(type='Pretrained', checkpoint=pretrained)
         super().__init__(list(init_cfg) if isinstance(init_cfg, tuple) else init_cfg)
         plan = network_plan(widen_factor, strides, dilations, output_stride)
-        self.output_specs = plan.outputs(out_indices, tuple(expansion_outputs))
+        self.output_specs = plan.outputs(out_indices, expansion_outputs)
         if frozen_stages not in range(-1, len(plan.entries) + 1):
             raise ValueError(
                 f'frozen_stages must be in -1..{len(plan.entries)}, got {frozen_stages}'

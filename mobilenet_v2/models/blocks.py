@@ -96,7 +96,7 @@ class InvertedResidual(nn.Module):
         *expand, depthwise, project = self.conv
         hidden = depthwise.conv.out_channels
         out = None
-        for part in torch.arange(hidden).tensor_split(self.memory_chunks):
+        for part in torch.arange(hidden).tensor_split(min(self.memory_chunks, hidden)):
             sl = slice(int(part[0]), int(part[-1]) + 1)
             h = _conv_bn_act(expand[0], x, sl) if expand else x[:, sl]
             h = _conv_bn_act(depthwise, h, sl, groups=sl.stop - sl.start)

@@ -2,14 +2,14 @@
 
     python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT] --shape H W
         [--backend pytorch|channels_last|compile|onnxruntime] [--precision fp32|int8]
-        [--scope forward end_to_end] [--images N] [--batch-size B] [--threads T]
+        [--scope forward end_to_end] [--images] [--batch-size B] [--threads T]
         [--compare-upstream] [--roofline] [--json FILE]
 
 Times two scopes (mobilenet_v2/analysis/benchmark.py): ``forward`` (normalisation and
 the network on a prepared batch) and ``end_to_end`` (decoded images of any size to
 final results at their size: resize, network, post-processing with NMS), after
 warm-up, over N runs: min, median, p90, images per second, peak memory. Input is
-synthetic at --shape, or --images N images of the config's test set. A backend other
+synthetic at --shape, or (--images) the first B images of the config's test set. A backend other
 than eager fp32 is first checked against eager on the same input; beyond the stated
 tolerance no speed is reported. --compare-upstream times mmseg's, mmdet's or
 mmpretrain's own model (from its own config, our weights loaded, outputs checked) in
@@ -32,6 +32,7 @@ from mobilenet_v2.analysis.benchmark import (
     TOLERANCE,
     Candidate,
     calibration_for,
+    check_backend,
     dataset_images,
     difference,
     synthetic_images,
@@ -53,7 +54,9 @@ def parse_args():
     parser.add_argument('--backend', default='pytorch')
     parser.add_argument('--precision', default='fp32')
     parser.add_argument('--scope', nargs='+', default=list(SCOPES), choices=SCOPES)
-    parser.add_argument('--images', type=int, help="use N images of the config's test set")
+    parser.add_argument(
+        '--images', action='store_true', help='the first --batch-size images of the test set'
+    )
     parser.add_argument('--batch-size', type=int, default=1)
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--runs', type=int, default=20)
@@ -68,6 +71,7 @@ def parse_args():
 
 
 def check_arguments(args):
+    check_backend(args.backend, args.precision)
     for name in ('runs', 'batch_size', 'calib_images'):
         if getattr(args, name) < 1:
             raise ConfigError(
@@ -79,10 +83,15 @@ def check_arguments(args):
         raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
     if args.threads is not None and args.threads < 1:
         raise ConfigError(f'--threads must be at least 1, got {args.threads}')
-    if args.images is not None and args.images < args.batch_size:
-        raise ConfigError(f'--images {args.images} is fewer than --batch-size {args.batch_size}')
+    if args.tolerance is not None and args.tolerance < 0:
+        raise ConfigError(f'--tolerance must be 0 or more, got {args.tolerance}')
+    if args.roofline and 'forward' not in args.scope:
+        raise ConfigError('--roofline rates the forward scope: add forward to --scope')
     if args.json and osp.exists(args.json):
         raise ConfigError(f'--json {args.json} exists: give another file name')
+    if args.json and not osp.isdir(osp.dirname(osp.abspath(args.json))):
+        raise ConfigError(f'--json {args.json}: its folder does not exist')
+    args.scope = list(dict.fromkeys(args.scope))  # each scope once, in the order given
 
 
 def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> dict:
@@ -137,10 +146,10 @@ def main():
         importlib.import_module(module)
     shape = tuple(args.shape)
     images = (
-        dataset_images(cfg, args.images)
+        dataset_images(cfg, args.batch_size)
         if args.images
         else synthetic_images(args.batch_size, shape)
-    )[: args.batch_size]
+    )
     calib = calibration_for(cfg, args.precision, shape, args.calib_images)
     torch.manual_seed(0)  # random weights, when no checkpoint is given, are reproducible
     model = build_model(cfg)

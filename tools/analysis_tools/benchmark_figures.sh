@@ -40,4 +40,5 @@ for bp in "pytorch fp32" "onnxruntime fp32" "onnxruntime int8"; do
         "${SEG_CALIB[@]}"
 done
 run mobile-deeplabv3-512 "$MDL" 512 512 10 compile fp32 --scope forward
+rm -f "$OUT/benchmarks.png"
 "$PY" tools/analysis_tools/plot_benchmarks.py "$OUT"/*.json --out "$OUT/benchmarks.png"

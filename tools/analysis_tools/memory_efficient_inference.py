@@ -38,8 +38,13 @@ def main():
     args = parser.parse_args()
     if args.runs < 1 or min(args.chunks) < 1:
         raise ConfigError('--runs and every --chunks value must be at least 1')
+    if min(args.shape) < 32:
+        raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
     torch.manual_seed(0)
-    net = MobileNetV2(widen_factor=args.widen_factor, out_indices=(7,)).eval()
+    try:
+        net = MobileNetV2(widen_factor=args.widen_factor, out_indices=(7,)).eval()
+    except ValueError as err:
+        raise ConfigError(f'--widen-factor: {err}') from None
     x = torch.randn(1, 3, *args.shape)
     with torch.no_grad():
         reference = net(x)[0]

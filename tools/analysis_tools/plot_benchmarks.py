@@ -20,22 +20,30 @@ def main():
     parser.add_argument('reports', nargs='+')
     parser.add_argument('--out', required=True, help='PNG file to write')
     args = parser.parse_args()
+    if not args.out.endswith('.png'):
+        raise ConfigError(f'--out {args.out}: give a .png file name')
+    if osp.exists(args.out):
+        raise ConfigError(f'--out {args.out} exists: give another file name')
     import matplotlib
 
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
     bars = OrderedDict()  # (scope, model) -> {backend precision: fps}
+    batches = set()
     for path in args.reports:
         try:
             report = json.load(open(path))
-        except (OSError, ValueError) as err:
-            raise ConfigError(f'{path} is no benchmark.py JSON report ({err})') from None
+            variant = f"{report['backend']} {report['precision']}"
+            scopes = {scope: entry['fps'] for scope, entry in report['scopes'].items()}
+            batch = {entry['batch_size'] for entry in report['scopes'].values()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            raise ConfigError(f'{path} is no benchmark.py JSON report ({err!r})') from None
+        batches |= batch
         model = osp.basename(path).split('-pytorch')[0].split('-onnxruntime')[0]
         model = model.split('-compile')[0].split('-channels_last')[0]
-        variant = f"{report['backend']} {report['precision']}"
-        for scope, entry in report['scopes'].items():
-            bars.setdefault((scope, model), {})[variant] = entry['fps']
+        for scope, fps in scopes.items():
+            bars.setdefault((scope, model), {})[variant] = fps
     scopes = sorted({scope for scope, _ in bars})
     variants = sorted({v for entries in bars.values() for v in entries})
     fig, axes = plt.subplots(len(scopes), 1, figsize=(9, 3.2 * len(scopes)), squeeze=False)
@@ -51,7 +59,8 @@ def main():
         ax.set_xticklabels(models, fontsize=8)
         ax.set_yscale('log')
         ax.set_ylabel('images / s (log)')
-        ax.set_title(f'{scope.replace("_", " ")}, batch 1')
+        batch = '/'.join(str(b) for b in sorted(batches))
+        ax.set_title(f'{scope.replace("_", " ")}, batch {batch}')
         ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(args.out, dpi=110)

@@ -51,9 +51,15 @@ def main():
     out = args.out or osp.splitext(args.checkpoint)[0] + '.onnx'
     int8_out = osp.splitext(out)[0] + '.int8.onnx'
     for path in [out, int8_out] if args.int8 else [out]:
+        if osp.isdir(path) or not osp.isdir(osp.dirname(osp.abspath(path))):
+            raise ConfigError(f'--out {out}: give a file name in an existing folder')
         if osp.exists(path) and not args.force:
             raise ConfigError(f'{path} exists: give another --out, or --force to replace it')
     cfg = load_config(args.config, args.cfg_options)
+    if args.seg_output != 'logits' and cfg.default_scope != 'mmseg':
+        raise ConfigError(
+            f'--seg-output is for segmentation configs; this one is {cfg.default_scope}'
+        )
     for module in cfg.get('custom_imports', {}).get('imports', []):
         importlib.import_module(module)
     images = calibration_images(cfg, args.shape, args.calib_images) if args.int8 else None

@@ -15,10 +15,31 @@ import torch
 from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
-from mobilenet_v2.apis import build_model, check_checkpoint_fits, load_config
+from mobilenet_v2.apis import (
+    ConfigError,
+    build_model,
+    check_checkpoint_fits,
+    check_data_roots,
+    load_config,
+)
 from mobilenet_v2.apis.cli import check_files, run_cli
 from mobilenet_v2.deployment import DeployModel, OrtModel
 from mobilenet_v2.deployment.evaluate import evaluate_deployed
+from mobilenet_v2.deployment.export import OUTPUT_NAMES
+
+
+def check_graph(graph: OrtModel, scope: str, shape, path: str):
+    """ConfigError unless the graph gives this config's task output at ``shape``."""
+    wanted = list(OUTPUT_NAMES[scope])
+    if graph.output_names != wanted:
+        hint = ' (re-export with --seg-output logits)' if 'seg_labels' in graph.output_names else ''
+        raise ConfigError(
+            f'{path} gives {graph.output_names}, a {scope} config needs {wanted}: '
+            f'export the graph from this config{hint}'
+        )
+    if tuple(graph.input_shape[2:]) != shape:
+        h, w = graph.input_shape[2:]
+        raise ConfigError(f'{path} takes {h}x{w} images: give --shape {h} {w}')
 
 
 def main():
@@ -33,8 +54,12 @@ def main():
     args = parser.parse_args()
     check_files(config=args.config, model=args.model)
     cfg = load_config(args.config, args.cfg_options)
+    check_data_roots(cfg, loaders=('test',))
+    if args.threads is not None and args.threads < 1:
+        raise ConfigError(f'--threads must be at least 1, got {args.threads}')
     if args.model.endswith('.onnx'):
         run = OrtModel(args.model, args.threads)
+        check_graph(run, cfg.default_scope, tuple(args.shape), args.model)
     else:
         for module in cfg.get('custom_imports', {}).get('imports', []):
             importlib.import_module(module)
