@@ -68,6 +68,7 @@ class UpstreamModel:
                     f'{self.cfg.filename} gives other outputs than ours with the same weights '
                     f'(max |difference| {(a - b).abs().max().item():.3g})'
                 )
+        print(f'upstream {self.cfg.filename}: our weights loaded strictly, same outputs (1e-4)')
 
     def _fix_pipeline(self, shape):
         """Make the upstream test pipeline resize to ``shape`` as our path does."""

@@ -125,6 +125,9 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         f"p90 {entry['p90_ms']:.2f}) = {entry['fps']:.2f} img/s, "
         f"peak RSS {entry['peak_rss_mib']:.0f} MiB"
     )
+    if entry['median_ms'] > 1.5 * entry['min_ms']:
+        line += ' (median 1.5x above min: a busy machine? ratios to upstream are safer)'
+        entry['busy_machine'] = True
     if 'speedup_vs_upstream' in entry:
         line += (
             f"; upstream {entry['upstream_median_ms']:.2f} ms, ours "
