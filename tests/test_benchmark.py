@@ -109,6 +109,17 @@ def test_compare_upstream_without_an_upstream_model_is_one_line(tmp_path):
         (('--tolerance', '-1'), '--tolerance must be 0 or more'),
         (('--roofline', '--scope', 'end_to_end'), '--roofline rates the forward scope'),
         (('--json', '/nonexistent/r.json'), 'its folder does not exist'),
+        (
+            (
+                '--backend',
+                'onnxruntime',
+                '--precision',
+                'int8',
+                '--cfg-options',
+                'train_dataloader.dataset.data_root=/nonexistent',
+            ),
+            'train_dataloader.dataset cannot be read',
+        ),
     ],
 )
 def test_argument_errors_are_one_line_never_a_measured_zero(args, message, tmp_path):

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..apis.config import ConfigError
+from ..apis.config import ConfigError, build_split_dataset
 from ..deployment import DeployModel, OrtModel, export_onnx
 from ..deployment.check import flat_tensors, match_detections
 from ..deployment.quantize import calibration_images, quantize_onnx
@@ -47,16 +47,7 @@ def synthetic_images(n: int, shape: Tuple[int, int], seed: int = 0) -> List[np.n
 def dataset_images(cfg, n: int) -> List[np.ndarray]:
     """The first ``n`` images of the config's test set, decoded as RGB at their own size.
     Raises ConfigError when the set is missing or holds fewer."""
-    from mmengine.registry import DATASETS, init_default_scope
-
-    init_default_scope(cfg.default_scope)
-    try:
-        dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    except FileNotFoundError as err:
-        raise ConfigError(
-            f'test_dataloader.dataset cannot be read ({err}): point --cfg-options '
-            'test_dataloader.dataset.data_root=PATH at your data, or drop --images'
-        ) from None
+    dataset = build_split_dataset(cfg, 'test')
     if len(dataset) < n:
         raise ConfigError(
             f'--images: the test set holds {len(dataset)} images, fewer than --batch-size {n}'

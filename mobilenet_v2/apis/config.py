@@ -165,3 +165,25 @@ def check_head_channels(cfg: Config):
                 f'{outputs}): set model.{key}={specs[index].channels} or change '
                 'model.backbone.out_indices'
             )
+
+
+def build_split_dataset(cfg: Config, split: str):
+    """The dataset of ``cfg.<split>_dataloader`` (wrappers such as RepeatDataset
+    removed), built in the config's scope, to read images from outside a Runner.
+
+    Raises:
+        ConfigError: its files are missing; the message names the key to set.
+    """
+    from mmengine.registry import DATASETS, init_default_scope
+
+    init_default_scope(cfg.default_scope)
+    try:
+        dataset = DATASETS.build(cfg[f'{split}_dataloader'].dataset)
+    except FileNotFoundError as err:
+        raise ConfigError(
+            f'{split}_dataloader.dataset cannot be read ({err}): point --cfg-options '
+            f'{split}_dataloader.dataset.data_root=PATH at your data'
+        ) from None
+    while hasattr(dataset, 'dataset'):  # RepeatDataset & co.
+        dataset = dataset.dataset
+    return dataset

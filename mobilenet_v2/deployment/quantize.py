@@ -16,9 +16,8 @@ from typing import Iterator, List, Tuple
 import mmcv
 import numpy as np
 from mmengine.config import Config
-from mmengine.registry import DATASETS, init_default_scope
 
-from ..apis.config import ConfigError
+from ..apis.config import ConfigError, build_split_dataset
 
 QUANTIZED_OPS = ['Conv', 'Gemm', 'MatMul', 'Clip', 'Relu']
 
@@ -34,17 +33,7 @@ def calibration_images(
     """
     if count < 1:
         raise ConfigError(f'--calib-images must be at least 1, got {count}')
-    init_default_scope(cfg.default_scope)
-    dataset_cfg = cfg[f'{split}_dataloader'].dataset
-    try:
-        dataset = DATASETS.build(dataset_cfg)
-    except FileNotFoundError as err:
-        raise ConfigError(
-            f'{split}_dataloader.dataset cannot be read for calibration ({err}): point '
-            f'--cfg-options {split}_dataloader.dataset.data_root=PATH at your data'
-        ) from None
-    while hasattr(dataset, 'dataset'):  # RepeatDataset & co.
-        dataset = dataset.dataset
+    dataset = build_split_dataset(cfg, split)
     if len(dataset) < count:
         raise ConfigError(
             f'{split}_dataloader.dataset has {len(dataset)} images, fewer than the '
