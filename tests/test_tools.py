@@ -269,3 +269,13 @@ def test_test_out_never_replaces_earlier_results(tmp_path):
     assert proc.returncode == 2
     assert f'--out {earlier} exists: give a new path' in proc.stderr
     assert earlier.read_text() == 'earlier results'
+
+
+def test_a_new_run_never_overwrites_an_earlier_one(tmp_path):
+    work_dir = tmp_path / 'run'
+    work_dir.mkdir()
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'iter_4.pth'))
+    proc = run_tool('tools/train.py', TOY_CLASSIFIER, '--work-dir', str(work_dir), check=False)
+    assert proc.returncode == 2
+    assert f'--work-dir {work_dir} holds an earlier run' in proc.stderr
+    assert sorted(p.name for p in work_dir.iterdir()) == ['last_checkpoint']

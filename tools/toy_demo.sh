@@ -34,7 +34,12 @@ pictures() { # DIR -> "FOLDER/ (N pictures)": where a --show-dir run put its dra
 }
 
 train() { # CONFIG WORK_DIR [train.py options] -> prints the seconds it took
-    local start
+    local start earlier
+    if [ -e "$2/last_checkpoint" ]; then # train.py never overwrites a run: keep it aside
+        earlier="$2.earlier-$(date +%Y%m%d_%H%M%S)"
+        mv "$2" "$earlier"
+        echo "the earlier run in $2 is kept in $earlier" >&2
+    fi
     start=$(date +%s)
     "$PY" tools/train.py "$1" --work-dir "$2" "${@:3}" >&2
     echo $(($(date +%s) - start))

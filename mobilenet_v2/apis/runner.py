@@ -85,6 +85,13 @@ def prepare_train(
             )
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if not resume and osp.isfile(osp.join(cfg.work_dir, 'last_checkpoint')):
+        # a new run would replace the earlier run's checkpoints and re-point
+        # last_checkpoint: nothing already written may be lost
+        raise ConfigError(
+            f'--work-dir {cfg.work_dir} holds an earlier run (its last_checkpoint): give a '
+            'new --work-dir, or --resume to continue that run'
+        )
     if resume == 'auto':
         # mmengine would log "Auto resumed from the latest checkpoint None." and train
         # from scratch: an explicit --resume with nothing to resume is a mistake
