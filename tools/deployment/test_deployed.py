@@ -54,7 +54,6 @@ def main():
     args = parser.parse_args()
     check_files(config=args.config, model=args.model)
     cfg = load_config(args.config, args.cfg_options)
-    check_data_roots(cfg, loaders=('test',))
     if args.threads is not None and args.threads < 1:
         raise ConfigError(f'--threads must be at least 1, got {args.threads}')
     if args.model.endswith('.onnx'):
@@ -67,6 +66,7 @@ def main():
         check_checkpoint_fits(model, args.model)
         load_checkpoint(model, args.model, map_location='cpu', logger='silent')
         run = DeployModel(model, cfg.default_scope, tuple(args.shape)).eval()
+    check_data_roots(cfg, loaders=('test',))  # after the model: its errors need no data
         if args.threads:
             torch.set_num_threads(args.threads)
     metrics = evaluate_deployed(cfg, run, tuple(args.shape))
