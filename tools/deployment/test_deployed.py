@@ -66,9 +66,9 @@ def main():
         check_checkpoint_fits(model, args.model)
         load_checkpoint(model, args.model, map_location='cpu', logger='silent')
         run = DeployModel(model, cfg.default_scope, tuple(args.shape)).eval()
-    check_data_roots(cfg, loaders=('test',))  # after the model: its errors need no data
         if args.threads:
             torch.set_num_threads(args.threads)
+    check_data_roots(cfg, loaders=('test',))  # after the model: its errors need no data
     metrics = evaluate_deployed(cfg, run, tuple(args.shape))
     print(json.dumps({key: float(value) for key, value in metrics.items()}))
 
