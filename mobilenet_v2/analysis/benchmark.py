@@ -130,6 +130,8 @@ class Candidate:
 
 def _eager(net, backend, precision):
     dtype = dict(fp16=torch.float16, bf16=torch.bfloat16).get(precision)
+    if dtype is not None:  # autocast on the GPU (check_backend refused a machine without)
+        net = copy.deepcopy(net).cuda()
 
     @torch.no_grad()
     def run(x):
