@@ -74,6 +74,7 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(
     for dump in ('System environment:', 'Config:', 'Hooks will be executed'):
         assert dump in log and dump not in proc.stdout
     assert 'Iter(train) [100/100]' in proc.stdout
+    assert 'cudnn' not in proc.stdout + proc.stderr  # mmengine's notice on a CPU machine
     losses = logged(work_dir, 'loss')
     assert len(losses) == 100
     # .ci/learning_margins.sh, 2026-11-30, ATEN_CPU_CAPABILITY default/avx2/avx512 x 1/2 threads:

@@ -55,6 +55,9 @@ def _default_work_dir(cfg: Config) -> str:
 
 def _common(cfg: Config, work_dir: Optional[str], launcher: str):
     check_head_channels(cfg)
+    if (cfg.get('randomness') or {}).get('deterministic') and cfg.get('env_cfg'):
+        # what mmengine would do, with a warning on every run before our logger exists
+        cfg.env_cfg.cudnn_benchmark = False
     cfg.launcher = launcher
     cfg.work_dir = work_dir or cfg.get('work_dir') or _default_work_dir(cfg)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -175,12 +178,11 @@ def _start_cpu_processes(cfg: Config):
 
 
 # mmengine 0.10.7's notices about its own internals (its hooks use the deprecated file
-# clients; metrics without a prefix; cudnn settings on a machine without CUDA).
+# clients; metrics without a prefix).
 _UPSTREAM_NOTICES = (
     '"FileClient" will be deprecated',
     '"HardDiskBackend" is the alias',
     'The prefix is not set in metric class',
-    'torch.backends.cudnn.benchmark is going to be set',
 )
 
 
