@@ -141,3 +141,22 @@ def test_image_demo_names_an_unreadable_image_or_a_checkpoint_without_meta(
     proc = run_tool('tools/demo/image_demo.py', image, FCN, bare, '--out', out, check=False)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith(f'error: checkpoint {bare} has no "meta"')
+
+
+def test_batch_of_one_through_batchnorm_on_a_1x1_map_is_one_line(toy_cityscapes, tmp_path):
+    """Mobile DeepLabv3's image pooling branch normalises a 1x1 map: at batch 1 torch's
+    BatchNorm raises deep inside; the tool names the cause and the fixes."""
+    proc = run_tool(
+        'tools/train.py',
+        'configs/toy/mobilenet-v2-os16_mobile-deeplabv3-noaspp_toy-cityscapes.py',
+        '--work-dir',
+        str(tmp_path / 'work'),
+        *seg_options(toy_cityscapes, **{'train_dataloader.batch_size': 1, **short_schedule(2)}),
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .startswith('error: a BatchNorm in training saw one value per channel')
+    ), proc.stderr[-2000:]

@@ -107,3 +107,14 @@ def run_cli(main):
         first_sentence = str(err.args[0]).split('. ')[0]  # mmengine's goes on with a URL
         print(f'error: {first_sentence} (check the type names in your config)', file=sys.stderr)
         sys.exit(2)
+    except ValueError as err:
+        if 'Expected more than 1 value per channel when training' not in str(err):
+            raise
+        print(
+            'error: a BatchNorm in training saw one value per channel: a batch of 1 through '
+            'a layer on a 1x1 map (image pooling of ASPP/Mobile DeepLabv3, PSP scale 1, '
+            "SSDLite's last extra layers). Train with train_dataloader.batch_size >= 2, or "
+            "freeze those norms (norm_eval / model.decode_head.norm_cfg=dict(type='GN', ...))",
+            file=sys.stderr,
+        )
+        sys.exit(2)
