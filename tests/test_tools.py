@@ -280,3 +280,25 @@ def test_a_new_run_never_overwrites_an_earlier_one(tmp_path):
     assert proc.returncode == 2
     assert f'--work-dir {work_dir} holds an earlier run' in proc.stderr
     assert sorted(p.name for p in work_dir.iterdir()) == ['last_checkpoint']
+
+
+def test_a_truncated_image_is_one_line_naming_it(trained_toy_classifier, toy_imagenet, tmp_path):
+    work_dir, _ = trained_toy_classifier
+    val = held_out_only(toy_imagenet, tmp_path / 'val', 'val', 'meta/val.txt')
+    first = sorted(os.listdir(osp.join(val, 'val')))[0]
+    image = osp.join(val, 'val', first)
+    data = open(image, 'rb').read()
+    open(image, 'wb').write(data[: len(data) // 3])
+    proc = run_tool(
+        'tools/test.py',
+        TOY_CLASSIFIER,
+        osp.join(work_dir, 'iter_100.pth'),
+        '--work-dir',
+        str(tmp_path / 'test'),
+        *toy_classifier_options(val, **{'model.backbone.widen_factor': 1.0}),
+        check=False,
+    )
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f'error: failed to load image: {image}'), line
+    assert 'accuracy' not in proc.stdout

@@ -107,6 +107,15 @@ def run_cli(main):
         first_sentence = str(err.args[0]).split('. ')[0]  # mmengine's goes on with a URL
         print(f'error: {first_sentence} (check the type names in your config)', file=sys.stderr)
         sys.exit(2)
+    except AssertionError as err:  # mmcv's LoadImageFromFile: 'failed to load image: FILE'
+        if not str(err).startswith('failed to load image'):
+            raise
+        print(
+            f'error: {err}: the file is truncated or no image; regenerate it or remove it '
+            'from the split',
+            file=sys.stderr,
+        )
+        sys.exit(2)
     except ValueError as err:
         if 'Expected more than 1 value per channel when training' not in str(err):
             raise
