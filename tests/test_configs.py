@@ -71,3 +71,11 @@ def test_toy_configs_name_the_classes_their_generator_draws(name, classes):
     assert head.num_classes == len(classes)
     preprocessor = cfg.get('data_preprocessor') or cfg.model.get('data_preprocessor') or {}
     assert preprocessor.get('num_classes', len(classes)) == len(classes)
+
+
+def test_an_option_merged_into_a_none_node_is_a_config_error_naming_it():
+    from mobilenet_v2.apis import ConfigError, load_config
+
+    path = osp.join(ROOT, 'configs/toy/mobilenet-v2-d8_deeplabv3plus_toy-cityscapes.py')
+    with pytest.raises(ConfigError, match=r'--cfg-options model.backbone.init_cfg.checkpoint'):
+        load_config(path, {'model.backbone.init_cfg.checkpoint': 'x.pth'})

@@ -50,7 +50,16 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     except Exception as err:  # mmengine raises many kinds; the user needs the file and why
         raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {err}') from err
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        try:
+            cfg.merge_from_dict(cfg_options)
+        except (TypeError, RecursionError, KeyError) as err:
+            keys = ', '.join(cfg_options)
+            reason = str(err).split(' You may set')[0]  # mmengine's hint names its own API
+            raise ConfigError(
+                f'--cfg-options {keys}: {type(err).__name__}: {reason}. Set the whole node '
+                "instead, e.g. model.backbone.init_cfg=\"dict(type='Pretrained', "
+                'checkpoint=PATH)"'
+            ) from None
     scope = cfg.get('default_scope')
     if scope not in SCOPES:
         raise ConfigError(
