@@ -1,7 +1,6 @@
 """ONNX export of all three tasks, checked in ONNX Runtime against PyTorch and mmdet's
 own predictions; int8 calibration on a trained toy model."""
 
-import importlib
 import os.path as osp
 
 import numpy as np
@@ -20,8 +19,6 @@ from .test_toolboxes import randomise_bn
 
 def toy_model(name: str, **options):
     cfg = load_config(osp.join(ROOT, 'configs', 'toy', name), options)
-    for module in cfg.get('custom_imports', {}).get('imports', []):
-        importlib.import_module(module)
     model = build_model(cfg)
     randomise_bn(model)
     return cfg, model

@@ -7,7 +7,6 @@ back to each image's original size (segmentation logits resized bilinearly as mm
 does, boxes scaled) before the evaluator sees them.
 """
 
-import importlib
 from typing import Callable, Dict, Tuple
 
 import torch
@@ -44,8 +43,6 @@ def evaluate_deployed(
     the config's test set, one image at a time. Segmentation needs ``logits`` output."""
     scope = cfg.default_scope
     init_default_scope(scope)
-    for module in cfg.get('custom_imports', {}).get('imports', []):
-        importlib.import_module(module)
     loader_cfg = cfg.test_dataloader.copy()
     loader_cfg.batch_size = 1
     loader = Runner.build_dataloader(loader_cfg)

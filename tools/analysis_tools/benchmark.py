@@ -18,7 +18,6 @@ library and reports the model's achieved GFLOP/s as a share of it.
 """
 
 import argparse
-import importlib
 import json
 import os.path as osp
 
@@ -145,8 +144,6 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     cfg = load_config(args.config, args.cfg_options)
-    for module in cfg.get('custom_imports', {}).get('imports', []):
-        importlib.import_module(module)
     shape = tuple(args.shape)
     images = (
         dataset_images(cfg, args.batch_size)

@@ -12,7 +12,6 @@ Runtime's static QDQ calibration on images of the config's training set.
 """
 
 import argparse
-import importlib
 import os.path as osp
 
 import torch
@@ -60,8 +59,6 @@ def main():
         raise ConfigError(
             f'--seg-output is for segmentation configs; this one is {cfg.default_scope}'
         )
-    for module in cfg.get('custom_imports', {}).get('imports', []):
-        importlib.import_module(module)
     images = calibration_images(cfg, args.shape, args.calib_images) if args.int8 else None
     model = build_model(cfg)
     check_checkpoint_fits(model, args.checkpoint)

@@ -8,7 +8,6 @@ metrics as JSON on the last line.
 """
 
 import argparse
-import importlib
 import json
 
 import torch
@@ -60,8 +59,6 @@ def main():
         run = OrtModel(args.model, args.threads)
         check_graph(run, cfg.default_scope, tuple(args.shape), args.model)
     else:
-        for module in cfg.get('custom_imports', {}).get('imports', []):
-            importlib.import_module(module)
         model = build_model(cfg)
         check_checkpoint_fits(model, args.model)
         load_checkpoint(model, args.model, map_location='cpu', logger='silent')
