@@ -63,6 +63,22 @@ def test_resume_from_iteration_2_reproduces_the_uninterrupted_run(toy_imagenet, 
     assert not torch.equal(start['head.fc.weight'], actual['head.fc.weight'])
 
 
+def run_test_py_on_trained_classifier(trained, data_root, tmp_path, *args, check=True, **options):
+    """tools/test.py on the session's trained toy classifier (width 1.0 unless
+    ``options`` say otherwise), reading ``data_root``, writing under ``tmp_path``."""
+    work_dir, _ = trained
+    return run_tool(
+        'tools/test.py',
+        TOY_CLASSIFIER,
+        osp.join(work_dir, 'iter_100.pth'),
+        '--work-dir',
+        str(tmp_path / 'test'),
+        *args,
+        *toy_classifier_options(data_root, **{'model.backbone.widen_factor': 1.0, **options}),
+        check=check,
+    )
+
+
 def test_toy_classifier_loss_falls_and_test_reports_top1(
     trained_toy_classifier, toy_imagenet, tmp_path
 ):
@@ -82,17 +98,8 @@ def test_toy_classifier_loss_falls_and_test_reports_top1(
     assert_loss_falls(losses, 0.8, window=10)
     out = str(tmp_path / 'preds.pkl')
     val = held_out_only(toy_imagenet, tmp_path / 'val', 'val', 'meta/val.txt')
-    proc = run_tool(
-        'tools/test.py',
-        TOY_CLASSIFIER,
-        osp.join(work_dir, 'iter_100.pth'),
-        '--work-dir',
-        str(tmp_path / 'test'),
-        '--out',
-        out,
-        '--show-dir',
-        str(tmp_path / 'show'),
-        *toy_classifier_options(val, **{'model.backbone.widen_factor': 1.0}),  # as trained
+    proc = run_test_py_on_trained_classifier(
+        trained_toy_classifier, val, tmp_path, '--out', out, '--show-dir', str(tmp_path / 'show')
     )
     metrics = json.loads(proc.stdout.strip().splitlines()[-1])
     assert 0 <= metrics['accuracy/top1'] <= 100
@@ -235,15 +242,12 @@ def test_a_checkpoint_that_does_not_fit_the_model_gives_no_metric(
     trained_toy_classifier, toy_imagenet, tmp_path
 ):
     """A width-1.0 checkpoint given to the width-0.35 model: one line, no metric."""
-    work_dir, _ = trained_toy_classifier
-    proc = run_tool(
-        'tools/test.py',
-        TOY_CLASSIFIER,
-        osp.join(work_dir, 'iter_100.pth'),
-        '--work-dir',
-        str(tmp_path / 'test'),
-        *toy_classifier_options(toy_imagenet),
+    proc = run_test_py_on_trained_classifier(
+        trained_toy_classifier,
+        toy_imagenet,
+        tmp_path,
         check=False,
+        **{'model.backbone.widen_factor': 0.35},
     )
     assert proc.returncode == 2, proc.stderr[-2000:]
     (line,) = proc.stderr.strip().splitlines()
@@ -283,21 +287,12 @@ def test_a_new_run_never_overwrites_an_earlier_one(tmp_path):
 
 
 def test_a_truncated_image_is_one_line_naming_it(trained_toy_classifier, toy_imagenet, tmp_path):
-    work_dir, _ = trained_toy_classifier
     val = held_out_only(toy_imagenet, tmp_path / 'val', 'val', 'meta/val.txt')
     first = sorted(os.listdir(osp.join(val, 'val')))[0]
     image = osp.join(val, 'val', first)
     data = open(image, 'rb').read()
     open(image, 'wb').write(data[: len(data) // 3])
-    proc = run_tool(
-        'tools/test.py',
-        TOY_CLASSIFIER,
-        osp.join(work_dir, 'iter_100.pth'),
-        '--work-dir',
-        str(tmp_path / 'test'),
-        *toy_classifier_options(val, **{'model.backbone.widen_factor': 1.0}),
-        check=False,
-    )
+    proc = run_test_py_on_trained_classifier(trained_toy_classifier, val, tmp_path, check=False)
     assert proc.returncode == 2
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith(f'error: failed to load image: {image}'), line
