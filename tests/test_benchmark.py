@@ -45,6 +45,30 @@ def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
     assert report['scopes']['end_to_end']['fps'] > 0
 
 
+def test_pt2e_int8_detector_is_checked_against_eager_before_it_is_timed(tmp_path, toy_coco):
+    """--backend compile --precision int8: torchao PT2E, the network int8 inside the
+    detector's fp32 pre- and post-processing (NMS), both scopes checked."""
+    proc, report = benchmark(
+        SSD,
+        '--shape',
+        '160',
+        '160',
+        '--backend',
+        'compile',
+        '--precision',
+        'int8',
+        '--calib-images',
+        '4',
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={toy_coco}',
+        tmp_path=tmp_path,
+    )
+    assert report['backend'] == 'compile' and report['precision'] == 'int8'
+    assert 'forward: compile int8 vs eager fp32: max |difference|' in proc.stdout
+    for scope in ('forward', 'end_to_end'):
+        assert report['scopes'][scope]['fps'] > 0
+
+
 def test_a_backend_beyond_tolerance_reports_no_speed(tmp_path, toy_cityscapes):
     """int8 differs from fp32; with no tolerance at all it must not be timed."""
     proc, _ = benchmark(

@@ -10,9 +10,10 @@ Scopes (the DeployModel of mobilenet_v2/deployment/export.py in both):
     detection: box decoding, NMS, boxes scaled back; classification: softmax), as a
     user's images per second.
 
-Backends: ``pytorch`` (eager), ``channels_last``, ``compile`` (torch.compile, default
-inductor), ``onnxruntime`` (the exported graph; ``int8``: ORT static QDQ calibrated on
-the config's training images). ``fp16``/``bf16`` run eager autocast on CUDA only.
+Backends: ``pytorch`` (eager), ``channels_last``, ``compile`` (torch.compile, inductor
+with frozen weights; ``int8``: torchao's PT2E X86InductorQuantizer), ``onnxruntime``
+(the exported graph; ``int8``: ORT static QDQ). int8 is calibrated on the config's
+training images. ``fp16``/``bf16`` run eager autocast on CUDA only.
 """
 
 import copy
@@ -28,11 +29,13 @@ import torch.nn.functional as F
 from ..apis.config import ConfigError, build_split_dataset
 from ..deployment import DeployModel, OrtModel, export_onnx
 from ..deployment.check import flat_tensors, match_detections
+from ..deployment.pt2e import CompiledForInference, quantize_pt2e
 from ..deployment.quantize import calibration_images, quantize_onnx
 
 BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime')
 PRECISIONS = ('fp32', 'int8', 'fp16', 'bf16')
 SCOPES = ('forward', 'end_to_end')
+INT8_BACKENDS = ('onnxruntime', 'compile')  # ORT QDQ; torchao PT2E + inductor
 # largest accepted difference from eager fp32, relative to the largest reference value
 # (forward scope) or as the share of differing decisions (end to end); detections must
 # match box to box with IoU >= 0.99 (fp32) / 0.9 (reduced precision)
@@ -69,8 +72,8 @@ def check_backend(backend: str, precision: str):
         raise ConfigError(f'--backend must be one of {BACKENDS}, got {backend!r}')
     if precision not in PRECISIONS:
         raise ConfigError(f'--precision must be one of {PRECISIONS}, got {precision!r}')
-    if precision == 'int8' and backend != 'onnxruntime':
-        raise ConfigError('--precision int8 runs on --backend onnxruntime')
+    if precision == 'int8' and backend not in INT8_BACKENDS:
+        raise ConfigError(f'--precision int8 runs on --backend {" or ".join(INT8_BACKENDS)}')
     if precision in ('fp16', 'bf16') and not torch.cuda.is_available():
         raise ConfigError(f'--precision {precision} needs a CUDA device')
 
@@ -115,8 +118,10 @@ class Candidate:
                 continue
             if backend == 'channels_last':
                 net = net.to(memory_format=torch.channels_last)
-            if backend == 'compile':
-                net = torch.compile(net)
+            if backend == 'compile' and precision == 'int8':
+                net = quantize_pt2e(net, calib_images)
+            elif backend == 'compile':
+                net = CompiledForInference(net)
             self.runners[scope] = _eager(net, backend, precision)
 
     def forward(self, batch: torch.Tensor):

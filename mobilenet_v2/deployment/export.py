@@ -82,6 +82,9 @@ class DeployModel(nn.Module):
             raise ConfigError(f"seg_output must be 'logits' or 'labels', got {seg_output!r}")
         self.model, self.scope, self.input_shape = model.eval(), scope, tuple(input_shape)
         self.seg_output, self.postprocess = seg_output, postprocess
+        # what runs the network on normalised images (``pt2e.quantize_pt2e`` swaps in
+        # the int8 one); None: the model itself
+        self.network: Optional[nn.Module] = None
         preprocessor = model.data_preprocessor
         # the toolboxes load BGR and convert when the model was trained on RGB; a model
         # trained on BGR gets the RGB input flipped inside the graph
@@ -117,15 +120,13 @@ class DeployModel(nn.Module):
         self.num_levels = len(priors)
 
     def forward(self, images: torch.Tensor):
-        if self.flip_to_bgr:
-            images = images.flip(1)
-        x = (images - self.mean) / self.std
+        x = self.normalise(images)
         if not self.postprocess:
-            return self.model(x, mode='tensor')
+            return self.run_network(x)
         if self.scope == 'mmpretrain':
-            return F.softmax(self.model(x, mode='tensor'), dim=1)
+            return F.softmax(self.run_network(x), dim=1)
         if self.scope == 'mmseg':
-            logits = self.model(x, mode='tensor')
+            logits = self.run_network(x)
             head = self.model.decode_head
             logits = F.interpolate(
                 logits, size=images.shape[-2:], mode='bilinear', align_corners=head.align_corners
@@ -133,11 +134,25 @@ class DeployModel(nn.Module):
             return logits.argmax(dim=1) if self.seg_output == 'labels' else logits
         return self._detect(x)
 
+    def normalise(self, images: torch.Tensor) -> torch.Tensor:
+        """RGB ``images`` (N, 3, H, W) in 0..255 as the network takes them: channel
+        order of its training, mean subtracted, divided by std."""
+        if self.flip_to_bgr:
+            images = images.flip(1)
+        return (images - self.mean) / self.std
+
+    def run_network(self, x: torch.Tensor):
+        """The network's raw outputs for normalised images ``x`` (N, 3, H, W): logits,
+        or per-level class scores and box deltas for detection."""
+        if self.network is not None:
+            return self.network(x)
+        return self.model(x, mode='tensor')
+
     def _detect(self, x: torch.Tensor):
         from mmdet.models.task_modules.coders.delta_xywh_bbox_coder import delta2bbox
 
         head = self.model.bbox_head
-        cls_scores, bbox_preds = self.model._forward(x)
+        cls_scores, bbox_preds = self.run_network(x)
         n = x.shape[0]
         boxes, scores, labels = [], [], []
         for level in range(self.num_levels):

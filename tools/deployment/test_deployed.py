@@ -3,7 +3,9 @@
     python tools/deployment/test_deployed.py CONFIG MODEL --shape H W
 
 MODEL is an .onnx file (export_onnx.py's, fp32 or int8, run by ONNX Runtime) or a
-checkpoint (.pth: the same graph in PyTorch, for the fp32 reference). Prints the
+checkpoint (.pth: the same graph in PyTorch, for the fp32 reference; with --int8 its
+network quantized by torchao's PT2E X86InductorQuantizer, calibrated on
+--calib-images images of the config's training set, run by torch.compile). Prints the
 metrics as JSON on the last line.
 """
 
@@ -25,6 +27,8 @@ from mobilenet_v2.apis.cli import check_files, run_cli
 from mobilenet_v2.deployment import DeployModel, OrtModel
 from mobilenet_v2.deployment.evaluate import evaluate_deployed
 from mobilenet_v2.deployment.export import OUTPUT_NAMES
+from mobilenet_v2.deployment.pt2e import quantize_pt2e
+from mobilenet_v2.deployment.quantize import calibration_images
 
 
 def check_graph(graph: OrtModel, scope: str, shape, path: str):
@@ -49,24 +53,32 @@ def main():
     parser.add_argument('model', help='.onnx file, or a .pth checkpoint for PyTorch')
     parser.add_argument('--shape', type=int, nargs=2, required=True, metavar=('H', 'W'))
     parser.add_argument('--threads', type=int)
+    parser.add_argument('--int8', action='store_true', help='.pth only: PT2E int8')
+    parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
     args = parser.parse_args()
     check_files(config=args.config, model=args.model)
     cfg = load_config(args.config, args.cfg_options)
     if args.threads is not None and args.threads < 1:
         raise ConfigError(f'--threads must be at least 1, got {args.threads}')
+    shape = tuple(args.shape)
+    if args.int8 and args.model.endswith('.onnx'):
+        raise ConfigError('--int8 quantizes a .pth checkpoint; an .onnx graph is run as it is')
+    images = calibration_images(cfg, shape, args.calib_images) if args.int8 else None
     if args.model.endswith('.onnx'):
         run = OrtModel(args.model, args.threads)
-        check_graph(run, cfg.default_scope, tuple(args.shape), args.model)
+        check_graph(run, cfg.default_scope, shape, args.model)
     else:
         model = build_model(cfg)
         check_checkpoint_fits(model, args.model)
         load_checkpoint(model, args.model, map_location='cpu', logger='silent')
-        run = DeployModel(model, cfg.default_scope, tuple(args.shape)).eval()
+        run = DeployModel(model, cfg.default_scope, shape).eval()
+        if args.int8:
+            run = quantize_pt2e(run, images)
         if args.threads:
             torch.set_num_threads(args.threads)
     check_data_roots(cfg, loaders=('test',))  # after the model: its errors need no data
-    metrics = evaluate_deployed(cfg, run, tuple(args.shape))
+    metrics = evaluate_deployed(cfg, run, shape)
     print(json.dumps({key: float(value) for key, value in metrics.items()}))
 
 
