@@ -9,6 +9,7 @@ scope, so one class serves all three toolboxes. Never set ``default_scope`` to
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TASK_UTILS as MMENGINE_TASK_UTILS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
 
 MODELS = Registry(
@@ -21,7 +22,18 @@ TASK_UTILS = Registry(
     scope='mobilenet_v2',
     locations=['mobilenet_v2.models'],
 )
-# hooks our tools put into a run (stack shims in mobilenet_v2/compat/)
+# hooks our tools put into a run (training in mobilenet_v2/engine/, stack shims in
+# mobilenet_v2/compat/)
 HOOKS = Registry(
-    'hook', parent=MMENGINE_HOOKS, scope='mobilenet_v2', locations=['mobilenet_v2.compat']
+    'hook',
+    parent=MMENGINE_HOOKS,
+    scope='mobilenet_v2',
+    locations=['mobilenet_v2.engine', 'mobilenet_v2.compat'],
+)
+# data transforms our tools put into pipelines (checked loading)
+TRANSFORMS = Registry(
+    'transform',
+    parent=MMENGINE_TRANSFORMS,
+    scope='mobilenet_v2',
+    locations=['mobilenet_v2.datasets'],
 )

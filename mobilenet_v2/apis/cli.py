@@ -11,9 +11,22 @@ from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
 from ..compat import UnsafeCheckpointError, install_safe_checkpoint_loading
+from ..datasets import DataError
 from .config import ConfigError
 
-USER_ERRORS = (ConfigError, UnsafeCheckpointError, FileNotFoundError)
+USER_ERRORS = (ConfigError, DataError, UnsafeCheckpointError, FileNotFoundError)
+
+
+def original_message(err: BaseException) -> str:
+    """The error's own message; for one re-raised from a dataloader worker (torch
+    wraps it as "Caught X in DataLoader worker process N. Original Traceback ..."),
+    the original exception's last line without its type."""
+    text = str(err)
+    if 'Original Traceback' not in text:
+        return text
+    last = text.strip().splitlines()[-1]
+    return last.split(': ', 1)[1] if ': ' in last else last
+
 
 # Warnings of the pinned stack that every run would print and that ask nothing of the
 # user: mmengine 0.10.7 imports pkg_resources; its setup_env announces the thread count it
@@ -99,7 +112,7 @@ def run_cli(main):
         shutdown_distributed()
         return result
     except USER_ERRORS as err:
-        print(f'error: {err}', file=sys.stderr)
+        print(f'error: {original_message(err)}', file=sys.stderr)
         sys.exit(2)
     except KeyError as err:
         if 'registry' not in str(err):
@@ -108,11 +121,11 @@ def run_cli(main):
         print(f'error: {first_sentence} (check the type names in your config)', file=sys.stderr)
         sys.exit(2)
     except AssertionError as err:  # mmcv's LoadImageFromFile: 'failed to load image: FILE'
-        if not str(err).startswith('failed to load image'):
+        if not original_message(err).startswith('failed to load image'):
             raise
         print(
-            f'error: {err}: the file is truncated or no image; regenerate it or remove it '
-            'from the split',
+            f'error: {original_message(err)}: the file is truncated or no image; regenerate '
+            'it or remove it from the split',
             file=sys.stderr,
         )
         sys.exit(2)

@@ -14,6 +14,7 @@ from typing import Optional
 import torch
 import torch.distributed as dist
 from mmengine.config import Config, ConfigDict
+from mmengine.dist import master_only
 from mmengine.logging import MMLogger
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -64,6 +65,36 @@ def _common(cfg: Config, work_dir: Optional[str], launcher: str):
         if cfg.get(loader):
             defaults = TOOLBOX_OPTIONS[cfg.default_scope]['dataloader_defaults']
             cfg[loader] = ConfigDict({**defaults, **cfg[loader]})
+            if cfg.default_scope == 'mmseg':
+                check_segmentation_labels(cfg, cfg[loader].dataset)
+
+
+def _datasets(dataset: dict):
+    """``dataset`` and those it wraps (RepeatDataset's ``dataset``, ConcatDataset's
+    ``datasets``)."""
+    yield dataset
+    for inner in [dataset.get('dataset'), *(dataset.get('datasets') or [])]:
+        if isinstance(inner, dict):
+            yield from _datasets(inner)
+
+
+def check_segmentation_labels(cfg: Config, dataset: dict):
+    """Swap mmseg's ``LoadAnnotations`` in ``dataset``'s pipelines for
+    ``LoadCheckedAnnotations`` (datasets/transforms.py) with the model's classes and
+    ignore index: a label that does not fit is an error naming its file."""
+    head = cfg.model.get('decode_head') or {}
+    if isinstance(head, (list, tuple)) or 'num_classes' not in head:
+        return  # cascade heads: no single coding to check against
+    for inner in _datasets(dataset):
+        for step in inner.get('pipeline') or []:
+            if isinstance(step, dict) and step.get('type') == 'LoadAnnotations':
+                step.type = 'mobilenet_v2.LoadCheckedAnnotations'
+                step.num_classes = head.num_classes
+                step.ignore_index = head.get('ignore_index', 255)
+
+
+# every training run gets it, whatever the config (engine/hooks.py: exact resume)
+EXACT_RESUME_HOOKS = ('mobilenet_v2.IterationSeedHook', 'IterationSeedHook')
 
 
 def prepare_train(
@@ -109,6 +140,9 @@ def prepare_train(
         if not osp.isfile(resume):
             raise ConfigError(f'--resume checkpoint {resume} does not exist')
         cfg.resume, cfg.load_from = True, resume
+    hooks = cfg.get('custom_hooks') or []
+    if not any(hook.get('type') in EXACT_RESUME_HOOKS for hook in hooks):
+        cfg.custom_hooks = [*hooks, dict(type='mobilenet_v2.IterationSeedHook')]
     check_data_roots(cfg, loaders=('train', 'val') if cfg.get('val_cfg') else ('train',))
     check_pretrained_paths(cfg)
     return cfg
@@ -210,6 +244,18 @@ class ToolRunner(Runner):
         if log_files:
             logger.info(f'full config, environment and log: {log_files[0]}')
         return logger
+
+    @master_only
+    def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
+        """mmengine's save, atomic in a local folder: written as ``<filename>.partial``,
+        then renamed, so a run killed while saving leaves no truncated checkpoint for
+        --resume to pick (CheckpointHook points ``last_checkpoint`` at it only after
+        this returns)."""
+        if '://' in str(out_dir):
+            return super().save_checkpoint(out_dir, filename, *args, **kwargs)
+        partial = f'{filename}.partial'
+        super().save_checkpoint(out_dir, partial, *args, **kwargs)
+        os.replace(osp.join(out_dir, partial), osp.join(out_dir, filename))
 
 
 def build_runner(cfg: Config) -> Runner:

@@ -7,8 +7,11 @@ from .toy_coco import generate_toy_coco
 from .toy_imagenet import CLASSES as TOY_IMAGENET_CLASSES
 from .toy_imagenet import generate_toy_imagenet
 from .toy_segmentation import generate_toy_ade20k, generate_toy_cityscapes
+from .transforms import DataError, LoadCheckedAnnotations
 
 __all__ = [
+    'DataError',
+    'LoadCheckedAnnotations',
     'TOY_COCO_CLASSES',
     'TOY_IMAGENET_CLASSES',
     'generate_toy_coco',
