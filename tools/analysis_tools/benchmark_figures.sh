@@ -31,7 +31,10 @@ SSD=configs/ssdlite/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py
 SSD_CALIB=(--cfg-options train_dataloader.dataset.dataset.data_root=data/toy_coco/
     "train_dataloader.dataset.dataset.metainfo.classes=(rectangle,ellipse,triangle,cross)")
 
-for bp in "pytorch fp32" "onnxruntime fp32" "onnxruntime int8"; do
+# COMBOS="compile int8" bash ... reruns some rows; the plot takes every JSON in OUT
+COMBOS=${COMBOS:-pytorch fp32,onnxruntime fp32,onnxruntime int8,compile fp32,compile int8}
+IFS=, read -ra combos <<< "$COMBOS"
+for bp in "${combos[@]}"; do
     set -- $bp
     run classifier-224 "$CLS" 224 224 30 "$1" "$2" --compare-upstream --roofline "${CLS_CALIB[@]}"
     run ssdlite-320 "$SSD" 320 320 30 "$1" "$2" --compare-upstream "${SSD_CALIB[@]}"
@@ -39,6 +42,5 @@ for bp in "pytorch fp32" "onnxruntime fp32" "onnxruntime int8"; do
     run deeplabv3plus-d8-512 "$DLV3P" 512 512 5 "$1" "$2" --compare-upstream --roofline \
         "${SEG_CALIB[@]}"
 done
-run mobile-deeplabv3-512 "$MDL" 512 512 10 compile fp32 --scope forward
 rm -f "$OUT/benchmarks.png"
 "$PY" tools/analysis_tools/plot_benchmarks.py "$OUT"/*.json --out "$OUT/benchmarks.png"
