@@ -2,6 +2,7 @@
 
 import glob
 import os.path as osp
+import re
 
 import pytest
 from mmengine.config import Config
@@ -79,3 +80,69 @@ def test_an_option_merged_into_a_none_node_is_a_config_error_naming_it():
     path = osp.join(ROOT, 'configs/toy/mobilenet-v2-d8_deeplabv3plus_toy-cityscapes.py')
     with pytest.raises(ConfigError, match=r'--cfg-options model.backbone.init_cfg.checkpoint'):
         load_config(path, {'model.backbone.init_cfg.checkpoint': 'x.pth'})
+
+
+@pytest.mark.parametrize(
+    'config, option, message',
+    [
+        (
+            'mobilenet-v2_toy-imagenet.py',
+            'train_cfg.max_iter',
+            "(IterBasedTrainLoop) takes no 'max_iter'; nearest: max_iters",
+        ),
+        (
+            'mobilenet-v2_toy-imagenet.py',
+            'optim_wrapper.optimizer.lrr',
+            "(AdamW) takes no 'lrr'; nearest: lr",
+        ),
+        (
+            'mobilenet-v2_toy-imagenet.py',
+            'model.backbone.widen_factr',
+            "(mobilenet_v2.MobileNetV2) takes no 'widen_factr'; nearest: widen_factor",
+        ),
+        (
+            'mobilenet-v2_toy-imagenet.py',
+            'train_dataloader.batch_sizee',
+            'did you mean train_dataloader.batch_size?',
+        ),
+        (
+            'mobilenet-v2_toy-imagenet.py',
+            'default_hooks.checkpoint.intervl',
+            "(CheckpointHook) takes no 'intervl'; nearest: interval",
+        ),
+        (
+            'mobilenet-v2-d8_fcn_toy-cityscapes.py',
+            'model.decode_head.num_classs',
+            "(FCNHead) takes no 'num_classs'; nearest: num_classes",
+        ),
+        (
+            'ssdlite-paper_mobilenetv2_toy-coco.py',
+            'model.bbox_head.num_clases',
+            'nearest: num_classes',
+        ),
+    ],
+)
+def test_a_typo_in_an_option_key_names_the_key_and_the_nearest_valid_names(config, option, message):
+    from mobilenet_v2.apis import ConfigError, load_config
+
+    path = osp.join(ROOT, 'configs', 'toy', config)
+    with pytest.raises(ConfigError, match=re.escape(f'--cfg-options {option}: ')) as error:
+        load_config(path, {option: 2})
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    'config, option',
+    [
+        ('mobilenet-v2_toy-imagenet.py', 'model.backbone.memory_chunks'),  # left out
+        ('mobilenet-v2_toy-imagenet.py', 'default_hooks.checkpoint.max_keep_ckpts'),
+        ('mobilenet-v2_toy-imagenet.py', 'train_cfg.max_iters'),
+        # through FCNHead's **kwargs to BaseDecodeHead
+        ('mobilenet-v2-d8_fcn_toy-cityscapes.py', 'model.decode_head.dropout_ratio'),
+        ('mobilenet-v2-d8_fcn_toy-cityscapes.py', 'new_variable'),  # a top-level key
+    ],
+)
+def test_valid_new_option_keys_are_accepted(config, option):
+    from mobilenet_v2.apis import load_config
+
+    assert load_config(osp.join(ROOT, 'configs', 'toy', config), {option: 2})[option.split('.')[0]]

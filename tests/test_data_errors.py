@@ -3,6 +3,7 @@ the values found and the likely cause: never an IndexError deep in a loss, never
 metric computed over labels it cannot score (issue 12)."""
 
 import glob
+import json
 import os.path as osp
 import shutil
 
@@ -10,7 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .conftest import run_to_end, run_tool
+from .conftest import TOY_CLASSIFIER, run_to_end, run_tool, toy_classifier_options
+from .test_toy_detection import TOY as TOY_DETECTOR
+from .test_toy_detection import det_options
 from .test_toy_segmentation import FCN, seg_options
 
 
@@ -92,3 +95,68 @@ def test_testing_on_labels_of_another_coding_prints_no_metric(toy_cityscapes, tm
     line = one_error_line(proc)
     assert f'label {label} holds values 26' in line, line
     assert 'mIoU' not in proc.stdout
+
+
+def without_categories(coco: dict):
+    coco.pop('categories')
+
+
+def a_box_outside_the_image(coco: dict):
+    image = coco['images'][0]
+    annotation = next(a for a in coco['annotations'] if a['image_id'] == image['id'])
+    annotation['bbox'] = [image['width'] - 10, 10, 40, 20]
+
+
+@pytest.mark.parametrize(
+    'corrupt, message',
+    [
+        (without_categories, "has no 'categories' entry"),
+        (a_box_outside_the_image, '1 boxes reach outside their image, first in'),
+    ],
+)
+def test_coco_annotations_that_do_not_fit_are_one_line_before_anything_is_written(
+    toy_coco, tmp_path, corrupt, message
+):
+    train = osp.join(toy_coco, 'annotations', 'instances_train2017.json')
+    coco = json.load(open(train))
+    corrupt(coco)
+    ann_file = str(tmp_path / 'instances_train2017.json')
+    json.dump(coco, open(ann_file, 'w'))
+    work_dir = tmp_path / 'work'
+    proc = run_tool(
+        'tools/train.py',
+        TOY_DETECTOR,
+        '--work-dir',
+        str(work_dir),
+        *det_options(toy_coco, **{'train_dataloader.dataset.ann_file': ann_file}),
+        check=False,
+    )
+    line = one_error_line(proc)
+    assert ann_file in line and message in line, line
+    assert not work_dir.exists()
+
+
+@pytest.mark.parametrize('tool', ['tools/train.py', 'tools/test.py'])
+def test_an_empty_split_is_one_line_naming_it_before_anything_is_written(
+    toy_imagenet, tmp_path, tool
+):
+    root = str(tmp_path / 'data')
+    shutil.copytree(toy_imagenet, root)
+    split = 'train' if tool == 'tools/train.py' else 'val'  # the classifier tests on val
+    open(osp.join(root, 'meta', f'{split}.txt'), 'w').close()
+    work_dir = tmp_path / 'work'
+    checkpoint = [] if tool == 'tools/train.py' else [str(tmp_path / 'unused.pth')]
+    if checkpoint:
+        open(checkpoint[0], 'wb').close()
+    proc = run_tool(
+        tool,
+        TOY_CLASSIFIER,
+        *checkpoint,
+        '--work-dir',
+        str(work_dir),
+        *toy_classifier_options(root),
+        check=False,
+    )
+    line = one_error_line(proc)
+    assert f'lists no samples (split {root}/meta/{split}.txt)' in line, line
+    assert not work_dir.exists()

@@ -58,6 +58,7 @@ def test_resume_from_iteration_2_reproduces_the_uninterrupted_run(
     start = state_dict(osp.join(full, 'iter_2.pth'))
     assert any(not torch.equal(start[key], actual[key]) for key in actual)
 
+
 # a runner that has not trained has no optimizer or schedulers to save
 WEIGHTS_ONLY = dict(save_optimizer=False, save_param_scheduler=False)
 

@@ -50,6 +50,9 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     except Exception as err:  # mmengine raises many kinds; the user needs the file and why
         raise ConfigError(f'cannot load config {path}: {type(err).__name__}: {err}') from err
     if cfg_options:
+        from .options import check_option_keys  # it imports the registries' modules
+
+        check_option_keys(cfg, cfg_options)
         try:
             cfg.merge_from_dict(cfg_options)
         except (TypeError, RecursionError, KeyError) as err:
@@ -186,13 +189,81 @@ def build_split_dataset(cfg: Config, split: str):
     from mmengine.registry import DATASETS, init_default_scope
 
     init_default_scope(cfg.default_scope)
+    key = f'{split}_dataloader.dataset'
     try:
         dataset = DATASETS.build(cfg[f'{split}_dataloader'].dataset)
     except FileNotFoundError as err:
         raise ConfigError(
-            f'{split}_dataloader.dataset cannot be read ({err}): point --cfg-options '
-            f'{split}_dataloader.dataset.data_root=PATH at your data'
+            f'{key} cannot be read ({err}): point --cfg-options {key}.data_root=PATH at '
+            'your data'
         ) from None
+    except KeyError as err:  # an annotation file without a key its format needs
+        if 'registry' in str(err):
+            raise
+        raise ConfigError(
+            f'{key}: its annotation file {_annotation_file(cfg, split)} has no {err} entry '
+            '(COCO files need "images", "annotations" and "categories"; docs/datasets.md)'
+        ) from None
+    except ValueError as err:  # mmengine serialises the list: empty gives no array
+        if 'need at least one array' not in str(err):
+            raise
+        dataset = []
+    if len(dataset) == 0:
+        hint = (
+            " (mmdet keeps only images with boxes of the config's metainfo.classes: do "
+            "they match the file's categories?)"
+            if cfg.default_scope == 'mmdet'
+            else ''
+        )
+        raise ConfigError(
+            f'{key} lists no samples (split {_annotation_file(cfg, split)}){hint}: fill the '
+            f'split file or point {key}.data_root at your data'
+        )
     while hasattr(dataset, 'dataset'):  # RepeatDataset & co.
         dataset = dataset.dataset
     return dataset
+
+
+def check_datasets(cfg: Config, splits=('train', 'val', 'test')):
+    """Build each split's dataset before the Runner writes anything: an empty split, an
+    annotation file missing a key, or (detection) boxes outside their image are
+    ConfigErrors naming the file. Costs one extra read of the annotation files."""
+    for split in splits:
+        if not cfg.get(f'{split}_dataloader'):
+            continue
+        dataset = build_split_dataset(cfg, split)
+        if cfg.default_scope == 'mmdet':
+            check_boxes_inside_images(dataset, _annotation_file(cfg, split))
+
+
+def check_boxes_inside_images(dataset, ann_file: str, tolerance: float = 1.0):
+    """ConfigError when a box (x1, y1, x2, y2 in pixels, as mmdet holds COCO's
+    [x, y, w, h]) reaches more than ``tolerance`` pixels beyond its image."""
+    outside = []
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        w, h = info.get('width'), info.get('height')
+        if w is None or h is None:
+            return
+        for instance in info.get('instances', []):
+            x1, y1, x2, y2 = instance['bbox']
+            if min(x1, y1) < -tolerance or x2 > w + tolerance or y2 > h + tolerance:
+                outside.append((info['img_path'], w, h, instance['bbox']))
+    if outside:
+        path, w, h, (x1, y1, x2, y2) = outside[0]
+        raise ConfigError(
+            f'{ann_file}: {len(outside)} boxes reach outside their image, first in '
+            f'{osp.basename(path)} ({w}x{h}): [x, y, w, h] = [{x1:g}, {y1:g}, {x2 - x1:g}, '
+            f"{y2 - y1:g}]; COCO boxes are in the image's pixels: fix or drop them"
+        )
+
+
+def _annotation_file(cfg: Config, split: str) -> str:
+    dataset = cfg[f'{split}_dataloader'].dataset
+    while 'dataset' in dataset:
+        dataset = dataset.dataset
+    root, ann = dataset.get('data_root') or '', dataset.get('ann_file') or ''
+    if not ann and dataset.get('split'):  # mmpretrain's ImageNet: meta/<split>.txt
+        ann = osp.join('meta', f"{dataset['split']}.txt")
+    prefix = dataset.get('data_prefix') or {}
+    return osp.join(root, ann) if ann else osp.join(root, *(list(prefix.values())[:1]))

@@ -19,7 +19,13 @@ from mmengine.logging import MMLogger
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from .config import ConfigError, check_data_roots, check_head_channels, check_pretrained_paths
+from .config import (
+    ConfigError,
+    check_data_roots,
+    check_datasets,
+    check_head_channels,
+    check_pretrained_paths,
+)
 
 SHOW_DIR = '<--show-dir>'  # replaced by the absolute --show-dir
 
@@ -143,8 +149,10 @@ def prepare_train(
     hooks = cfg.get('custom_hooks') or []
     if not any(hook.get('type') in EXACT_RESUME_HOOKS for hook in hooks):
         cfg.custom_hooks = [*hooks, dict(type='mobilenet_v2.IterationSeedHook')]
-    check_data_roots(cfg, loaders=('train', 'val') if cfg.get('val_cfg') else ('train',))
+    splits = ('train', 'val') if cfg.get('val_cfg') else ('train',)
+    check_data_roots(cfg, loaders=splits)
     check_pretrained_paths(cfg)
+    check_datasets(cfg, splits)
     return cfg
 
 
@@ -174,6 +182,7 @@ def prepare_test(
     if show_dir:
         _draw_predictions(cfg, show_dir)
     check_data_roots(cfg, loaders=('test',))
+    check_datasets(cfg, ('test',))
     return cfg
 
 
