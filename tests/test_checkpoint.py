@@ -7,7 +7,11 @@ import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import _load_checkpoint
 
-from mobilenet_v2.compat import UnsafeCheckpointError, install_safe_checkpoint_loading
+from mobilenet_v2.compat import (
+    DownloadError,
+    UnsafeCheckpointError,
+    install_safe_checkpoint_loading,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -55,8 +59,8 @@ def test_checkpoint_with_arbitrary_pickled_object_is_refused_without_running_it(
 
 
 def test_plain_torch_load_as_mmengine_remote_loaders_call_it_is_allow_listed_too(tmp_path):
-    """mmengine's http/mmcls:// loaders call torch.load without weights_only: torch's
-    default (True) with the allow-list reads mmengine checkpoints, refuses the rest."""
+    """Inferencers and scripts call torch.load without weights_only: torch's default
+    (True) with the allow-list reads mmengine checkpoints, refuses the rest."""
     buffer = HistoryBuffer()
     buffer.update(1.0)
     good, evil = str(tmp_path / 'good.pth'), str(tmp_path / 'evil.pth')
@@ -83,3 +87,57 @@ def test_missing_checkpoint_names_the_file(tmp_path):
     with pytest.raises(FileNotFoundError, match='nothere.pth'):
         _load_checkpoint(str(tmp_path / 'nothere.pth'))
     assert not os.listdir(tmp_path)
+
+
+@pytest.fixture
+def http_folder(tmp_path):
+    """(folder, base URL): a local HTTP server over ``folder``, for the remote schemes."""
+    import functools
+    import http.server
+    import threading
+
+    folder = tmp_path / 'served'
+    folder.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield folder, f'http://127.0.0.1:{server.server_address[1]}'
+    server.shutdown()
+
+
+def test_a_checkpoint_from_a_url_is_read_safely_even_when_the_environment_asks_otherwise(
+    http_folder, tmp_path, monkeypatch
+):
+    """mmengine 0.10.7 reads URLs through torch.hub with weights_only=False: ours never
+    unpickles code, whatever TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD says."""
+    folder, url = http_folder
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    hub = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path / 'hub'))
+    try:
+        torch.save(dict(state_dict={'w': torch.ones(2)}), folder / 'good.pth')
+        marker = str(tmp_path / 'executed')
+        torch.save(dict(meta=_Payload(marker)), folder / 'evil.pth')
+        loaded = _load_checkpoint(f'{url}/good.pth', map_location='cpu')
+        assert torch.equal(loaded['state_dict']['w'], torch.ones(2))
+        assert osp.isfile(tmp_path / 'hub' / 'checkpoints' / 'good.pth')  # cached
+        with pytest.raises(UnsafeCheckpointError, match=r'evil\.pth.*allow-list'):
+            _load_checkpoint(f'{url}/evil.pth', map_location='cpu')
+        assert not osp.exists(marker)
+    finally:
+        torch.hub.set_dir(hub)
+
+
+def test_an_unreachable_url_names_it_and_the_way_out(tmp_path):
+    hub = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path / 'hub'))
+    try:
+        with pytest.raises(
+            DownloadError, match=r'cannot download checkpoint http://127\.0\.0\.1:9/'
+        ):
+            _load_checkpoint('http://127.0.0.1:9/weights.pth')
+        with pytest.raises(DownloadError, match='mmengine knows no model'):
+            _load_checkpoint('mmcls://no_such_model')
+    finally:
+        torch.hub.set_dir(hub)

@@ -10,11 +10,11 @@ import torch.distributed as dist
 from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
-from ..compat import UnsafeCheckpointError, install_safe_checkpoint_loading
+from ..compat import DownloadError, UnsafeCheckpointError, install_safe_checkpoint_loading
 from ..datasets import DataError
 from .config import ConfigError
 
-USER_ERRORS = (ConfigError, DataError, UnsafeCheckpointError, FileNotFoundError)
+USER_ERRORS = (ConfigError, DataError, DownloadError, UnsafeCheckpointError, FileNotFoundError)
 
 
 def original_message(err: BaseException) -> str:

@@ -8,6 +8,7 @@ carry; any other pickled object is refused with ``UnsafeCheckpointError``. Nothi
 ever falls back to unrestricted unpickling.
 """
 
+import os
 import os.path as osp
 import pickle
 import re
@@ -101,19 +102,111 @@ def load_from_local(filename, map_location=None):
     return safe_torch_load(filename, map_location)
 
 
+class DownloadError(RuntimeError):
+    """A checkpoint URL could not be fetched (offline, moved); the message says the way out."""
+
+
+REMOTE_PREFIXES = (
+    'http://',
+    'https://',
+    'open-mmlab://',
+    'openmmlab://',
+    'mmcls://',
+    'torchvision://',
+)
+
+
+def checkpoint_url(filename: str) -> str:
+    """The URL behind one of mmengine's checkpoint schemes, from mmengine's own public
+    tables.
+
+    Raises:
+        DownloadError: the name is in none of them.
+    """
+    from mmengine.runner.checkpoint import (
+        get_deprecated_model_names,
+        get_external_models,
+        get_mmcls_models,
+        get_torchvision_models,
+    )
+
+    scheme, name = filename.split('://', 1)
+    if scheme in ('http', 'https'):
+        return filename
+    if scheme in ('open-mmlab', 'openmmlab'):
+        name = get_deprecated_model_names().get(name, name)
+        table = get_external_models()
+    elif scheme == 'mmcls':
+        table = get_mmcls_models()
+    else:  # torchvision
+        table = get_torchvision_models()
+        name = name[: -len('_pretrained')] if name.endswith('_pretrained') else name
+    url = table.get(name) or ''
+    if not url.startswith(('http://', 'https://')):
+        raise DownloadError(f'checkpoint {filename}: mmengine knows no model {name!r} there')
+    return url
+
+
+def load_from_remote(filename: str, map_location=None):
+    """mmengine's http(s)://, open-mmlab://, mmcls:// and torchvision:// schemes, safe.
+
+    mmengine 0.10.7 loads them through ``torch.hub.load_state_dict_from_url``, whose
+    ``weights_only`` defaults to False even in torch 2.14: a checkpoint from a URL could
+    run code. Here the file is downloaded (rank 0 of a launcher first, into torch hub's
+    ``checkpoints`` folder, where mmengine caches it too) and read by
+    ``safe_torch_load``.
+
+    Raises:
+        DownloadError: offline or the URL fails; the message names it and the way out.
+        UnsafeCheckpointError: the file holds more than weights.
+    """
+    import urllib.error
+
+    from mmengine.dist import barrier, get_dist_info
+
+    url = checkpoint_url(filename)
+    folder = osp.join(torch.hub.get_dir(), 'checkpoints')
+    path = osp.join(folder, osp.basename(urllib.parse.urlparse(url).path))
+
+    def fetch():  # download_url_to_file writes a temporary file, then renames it
+        if osp.isfile(path):
+            return
+        os.makedirs(folder, exist_ok=True)
+        try:
+            torch.hub.download_url_to_file(url, path, progress=False)
+        except (urllib.error.URLError, OSError) as err:
+            raise DownloadError(
+                f'cannot download checkpoint {filename} ({getattr(err, "reason", err)}): '
+                f'offline? Put the file at {path}, point the config at a local copy '
+                '(--cfg-options model.backbone.init_cfg.checkpoint=PATH or load_from=PATH), '
+                'or train from scratch with model.backbone.init_cfg=None'
+            ) from None
+
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        fetch()
+    if world_size > 1:
+        barrier()
+        if rank > 0:  # another machine's ranks: a no-op where rank 0 fetched it
+            fetch()
+    return safe_torch_load(path, map_location)
+
+
 def install_safe_checkpoint_loading():
     """Make every mmengine checkpoint route load mmengine's checkpoints safely (idempotent).
 
     Adds ``ALLOWED_GLOBALS`` to torch's allow-list with the public
     ``torch.serialization.add_safe_globals``, so every ``torch.load`` that keeps torch's
-    default ``weights_only=True`` (mmengine's http, mmcls://, torchvision:// loaders,
-    Inferencers) reads resume checkpoints and still refuses any other pickled object;
-    and registers ``load_from_local`` for local files through mmengine's public
-    ``CheckpointLoader.register_scheme``: it passes ``weights_only=True`` explicitly (so
-    ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` opens no door) and raises
-    ``UnsafeCheckpointError`` naming the file. Our tools call it when they start;
+    default ``weights_only=True`` (Inferencers) reads resume checkpoints and still
+    refuses any other pickled object; and registers, through mmengine's public
+    ``CheckpointLoader.register_scheme``, ``load_from_local`` for local files and
+    ``load_from_remote`` for http(s)://, open-mmlab://, mmcls:// and torchvision://
+    (mmengine's own loaders of those pass ``weights_only=False``): both pass
+    ``weights_only=True`` explicitly (so ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` opens no
+    door) and raise ``UnsafeCheckpointError`` naming the file. Our tools call it when they start;
     importing ``mobilenet_v2`` does not. Call it once in scripts of your own (an
     Inferencer, a notebook) before loading checkpoints.
     """
     torch.serialization.add_safe_globals(ALLOWED_GLOBALS)
     CheckpointLoader.register_scheme(prefixes='', loader=load_from_local, force=True)
+    CheckpointLoader.register_scheme(prefixes=REMOTE_PREFIXES, loader=load_from_remote, force=True)
