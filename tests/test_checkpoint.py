@@ -141,3 +141,19 @@ def test_an_unreachable_url_names_it_and_the_way_out(tmp_path):
             _load_checkpoint('mmcls://no_such_model')
     finally:
         torch.hub.set_dir(hub)
+
+
+def test_numpy_values_of_every_kind_and_numpy_1_names_load(tmp_path):
+    """Checkpoints hold numpy scalars of any dtype (uint counters, str_ names), and
+    those written under numpy 1.x name numpy.core.multiarray (numpy 2: numpy._core)."""
+    values = dict(
+        u=np.uint32(7), s=np.str_('car'), b=np.bytes_(b'x'), a=np.arange(3, dtype=np.uint16)
+    )
+    path = str(tmp_path / 'numpy.pth')
+    torch.save(dict(meta=values), path, _use_new_zipfile_serialization=False)
+    raw = open(path, 'rb').read()
+    assert b'numpy._core.multiarray' in raw  # pickle's text GLOBAL lines: renamed below
+    open(path, 'wb').write(raw.replace(b'numpy._core.multiarray', b'numpy.core.multiarray'))
+    loaded = _load_checkpoint(path, map_location='cpu')['meta']
+    assert loaded['u'] == 7 and loaded['s'] == 'car' and loaded['b'] == b'x'
+    assert loaded['a'].dtype == np.uint16 and loaded['a'].tolist() == [0, 1, 2]

@@ -6,7 +6,9 @@ import glob
 import json
 import os.path as osp
 import shutil
+from functools import partial
 
+import pytest
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
@@ -14,6 +16,9 @@ from torch.nn.parallel import DistributedDataParallel
 from mobilenet_v2.apis.cli import shutdown_distributed
 
 from .conftest import TOY_CLASSIFIER, run_to_end, run_tool, toy_classifier_options
+from .test_toy_detection import TOY as TOY_DETECTOR
+from .test_toy_detection import det_options
+from .test_toy_segmentation import FCN, seg_options
 
 
 def test_shutdown_frees_the_ddp_model_that_a_reference_cycle_holds(tmp_path):
@@ -34,17 +39,33 @@ def test_shutdown_frees_the_ddp_model_that_a_reference_cycle_holds(tmp_path):
     assert not any(isinstance(o, DistributedDataParallel) for o in gc.get_objects())
 
 
-def test_two_process_gloo_train_and_test_run_under_torchrun(toy_imagenet, tmp_path):
+@pytest.mark.parametrize(
+    'task, port',
+    [('classification', '29517'), ('segmentation', '29518'), ('detection', '29519')],
+)
+def test_two_process_gloo_train_and_test_run_under_torchrun(
+    task, port, toy_imagenet, toy_cityscapes, toy_coco, tmp_path
+):
+    """dist_train.sh and dist_test.sh, 2 processes on CPU over gloo, one config of each
+    family: trains, checkpoints, and rank 0 alone prints the metrics."""
+    config, options, metric = {
+        'classification': (
+            TOY_CLASSIFIER,
+            partial(toy_classifier_options, toy_imagenet),
+            'accuracy/top1',
+        ),
+        'segmentation': (FCN, partial(seg_options, toy_cityscapes), 'mIoU'),
+        'detection': (TOY_DETECTOR, partial(det_options, toy_coco), 'coco/bbox_mAP'),
+    }[task]
     work_dir = str(tmp_path / 'dist')
-    port = {'PORT': '29517'}
     run_tool(
         'tools/dist_train.sh',
-        TOY_CLASSIFIER,
+        config,
         '2',
         '--work-dir',
         work_dir,
-        *toy_classifier_options(toy_imagenet, **run_to_end(2)),
-        env=port,
+        *options(**run_to_end(2)),
+        env={'PORT': port},
     )
     log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
     assert 'Distributed training: True' in log
@@ -52,16 +73,16 @@ def test_two_process_gloo_train_and_test_run_under_torchrun(toy_imagenet, tmp_pa
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
     proc = run_tool(
         'tools/dist_test.sh',
-        TOY_CLASSIFIER,
+        config,
         osp.join(work_dir, 'iter_2.pth'),
         '2',
         '--work-dir',
         str(tmp_path / 'dist_test'),
-        *toy_classifier_options(toy_imagenet),
-        env=port,
+        *options(),
+        env={'PORT': port},
     )
-    assert proc.stdout.count('{"accuracy/top1"') == 1  # printed by rank 0 only
-    assert 'accuracy/top1' in json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.stdout.count(f'{{"{metric}"') == 1, proc.stdout[-2000:]  # rank 0 only
+    assert metric in json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def test_a_rank_that_fails_ends_the_run_promptly_naming_the_rank(toy_imagenet, tmp_path):

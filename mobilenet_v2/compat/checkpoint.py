@@ -35,11 +35,28 @@ def _numpy_globals() -> list:
             np.int32,
             np.int16,
             np.int8,
+            np.uint64,
+            np.uint32,
+            np.uint16,
             np.uint8,
             np.bool_,
+            np.str_,
+            np.bytes_,
         )
     }
-    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype, *dtype_classes]
+    # checkpoints written under numpy 1.x name numpy.core, which numpy 2 renamed _core
+    numpy1 = [
+        (f, f'numpy.core.multiarray.{f.__name__}')
+        for f in (multiarray._reconstruct, multiarray.scalar)
+    ]
+    return [
+        multiarray._reconstruct,
+        multiarray.scalar,
+        np.ndarray,
+        np.dtype,
+        *dtype_classes,
+        *numpy1,
+    ]
 
 
 def _history_buffer_method(owner, name: str):
