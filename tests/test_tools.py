@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import os.path as osp
+import shutil
 import subprocess
 
 import mmengine
@@ -244,6 +245,19 @@ def test_test_out_never_replaces_earlier_results(tmp_path):
     assert earlier.read_text() == 'earlier results'
 
 
+def test_test_out_that_is_no_pickle_file_is_refused_before_testing(tmp_path):
+    """mmdet and mmpretrain dump predictions as one .pkl (mmengine's DumpResults would
+    refuse a folder only after the model ran); mmseg's --out is a folder."""
+    ckpt = tmp_path / 'ckpt.pth'
+    torch.save({'state_dict': {}}, ckpt)
+    out = str(tmp_path / 'results') + '/'
+    for config in (TOY_CLASSIFIER, 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'):
+        proc = run_tool('tools/test.py', config, str(ckpt), '--out', out, check=False)
+        assert proc.returncode == 2
+        assert f'--out {out}: ' in proc.stderr and 'give --out FILE.pkl' in proc.stderr
+    assert not osp.exists(out)
+
+
 def test_a_new_run_never_overwrites_an_earlier_one(tmp_path):
     work_dir = tmp_path / 'run'
     work_dir.mkdir()
@@ -265,3 +279,26 @@ def test_a_truncated_image_is_one_line_naming_it(trained_toy_classifier, toy_ima
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith(f'error: failed to load image: {image}'), line
     assert 'accuracy' not in proc.stdout
+
+
+def test_testing_in_a_training_runs_folder_keeps_its_config_dump(
+    trained_toy_classifier, toy_imagenet, tmp_path
+):
+    """test.py --work-dir <a training run>: the run's config dump stays as it was; the
+    test run's own goes to its timestamped log folder."""
+    work_dir, _ = trained_toy_classifier
+    run_dir = str(tmp_path / 'run')
+    shutil.copytree(work_dir, run_dir)
+    dump = osp.join(run_dir, osp.basename(TOY_CLASSIFIER))
+    original = open(dump).read()
+    run_tool(
+        'tools/test.py',
+        TOY_CLASSIFIER,
+        osp.join(run_dir, 'iter_100.pth'),
+        '--work-dir',
+        run_dir,
+        *toy_classifier_options(toy_imagenet, **{'model.backbone.widen_factor': 1.0}),
+    )
+    assert open(dump).read() == original
+    dumps = glob.glob(osp.join(run_dir, '*', osp.basename(TOY_CLASSIFIER)))
+    assert len(dumps) == 1 and 'widen_factor=1.0' in open(dumps[0]).read()

@@ -172,6 +172,11 @@ def prepare_test(
     options = TOOLBOX_OPTIONS[cfg.default_scope]
     if out and osp.exists(out) and (osp.isfile(out) or os.listdir(out)):
         raise ConfigError(f'--out {out} exists: give a new path (earlier results are kept)')
+    if out and options['dump_metric'] is not None and not out.endswith(('.pkl', '.pickle')):
+        raise ConfigError(
+            f'--out {out}: {cfg.default_scope} writes the predictions as one pickle file: '
+            'give --out FILE.pkl'
+        )
     if out:
         if options['dump_metric'] is None:  # mmseg's IoUMetric writes predictions itself
             cfg.test_evaluator.update(output_dir=out, keep_results=True)
@@ -253,6 +258,15 @@ class ToolRunner(Runner):
         if log_files:
             logger.info(f'full config, environment and log: {log_files[0]}')
         return logger
+
+    @master_only
+    def dump_config(self) -> None:
+        """mmengine's config dump into the work dir or, where a file of that name is
+        there already (a test run in a training run's folder, a resumed run), into this
+        run's timestamped log folder: an earlier run's config is never replaced."""
+        name = osp.basename(self.cfg.filename) if self.cfg.filename else f'{self.timestamp}.py'
+        path = osp.join(self.work_dir, name)
+        self.cfg.dump(osp.join(self.log_dir, name) if osp.exists(path) else path)
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args, **kwargs):
