@@ -126,7 +126,7 @@ def test_deeplabv3plus_toy_config_loss_falls(toy_cityscapes, tmp_path):
     assert_loss_falls(losses, 0.75)
 
 
-def test_image_demo_names_an_unreadable_image_or_a_checkpoint_without_meta(
+def test_image_demo_names_an_unreadable_image_or_a_checkpoint_of_another_model(
     toy_cityscapes, tmp_path
 ):
     image = sorted(glob.glob(osp.join(toy_cityscapes, 'leftImg8bit', 'val', '*', '*.png')))[0]
@@ -140,7 +140,7 @@ def test_image_demo_names_an_unreadable_image_or_a_checkpoint_without_meta(
     out = str(tmp_path / 'out.png')
     proc = run_tool('tools/demo/image_demo.py', image, FCN, bare, '--out', out, check=False)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert proc.stderr.startswith(f'error: checkpoint {bare} has no "meta"')
+    assert proc.stderr.startswith(f"error: checkpoint {bare} does not fit this config's model")
 
 
 def test_batch_of_one_through_batchnorm_on_a_1x1_map_is_one_line(toy_cityscapes, tmp_path):

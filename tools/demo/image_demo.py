@@ -2,12 +2,18 @@
 
     python tools/demo/image_demo.py IMAGE CONFIG CHECKPOINT --out result.png
 
-Segmentation configs (mmseg scope) give a colour overlay of the predicted classes,
-detection configs (mmdet scope) the image with the predicted boxes.
+Through each toolbox's own Inferencer (mmseg's MMSegInferencer, mmdet's DetInferencer,
+mmpretrain's ImageClassificationInferencer): segmentation configs give a colour overlay
+of the predicted classes, detection configs the image with the predicted boxes,
+classification configs the image with the top class and its score.
 """
 
 import argparse
+import os.path as osp
+import shutil
+import tempfile
 
+import mmcv
 from PIL import Image, UnidentifiedImageError
 
 from mobilenet_v2.apis import ConfigError, check_checkpoint_fits, load_config
@@ -15,42 +21,52 @@ from mobilenet_v2.apis.cli import check_files, run_cli
 
 
 def segment(cfg, args) -> str:
-    from mmseg.apis import inference_model, init_model, show_result_pyplot
+    from mmseg.apis import MMSegInferencer
 
-    model = init_model(cfg, args.checkpoint, device=args.device)
-    check_checkpoint_fits(model, args.checkpoint)
-    result = inference_model(model, args.image)
-    show_result_pyplot(
-        model, args.image, result, opacity=args.opacity, show=False, out_file=args.out
-    )
-    return 'colour overlay'
+    inferencer = MMSegInferencer(model=cfg, weights=args.checkpoint, device=args.device)
+    check_checkpoint_fits(inferencer.model, args.checkpoint)
+    result = inferencer(args.image, return_vis=True, opacity=args.opacity)
+    mmcv.imwrite(result['visualization'][0][..., ::-1], args.out)  # RGB drawing
+    found = len(set(result['predictions'].ravel().tolist()))
+    return f'colour overlay, {found} classes'
 
 
 def detect(cfg, args) -> str:
-    import mmcv
-    from mmdet.apis import inference_detector, init_detector
-    from mmdet.registry import VISUALIZERS
+    from mmdet.apis import DetInferencer
 
-    model = init_detector(cfg, args.checkpoint, device=args.device)
-    check_checkpoint_fits(model, args.checkpoint)
-    result = inference_detector(model, args.image)
-    visualizer = VISUALIZERS.build(model.cfg.visualizer)
-    visualizer.dataset_meta = model.dataset_meta
-    image = mmcv.imconvert(mmcv.imread(args.image), 'bgr', 'rgb')
-    visualizer.add_datasample(
-        'result',
-        image,
-        data_sample=result,
-        draw_gt=False,
-        show=False,
-        out_file=args.out,
-        pred_score_thr=args.score_thr,
+    inferencer = DetInferencer(
+        model=cfg, weights=args.checkpoint, device=args.device, show_progress=False
     )
-    kept = int((result.pred_instances.scores >= args.score_thr).sum())
+    check_checkpoint_fits(inferencer.model, args.checkpoint)
+    result = inferencer(
+        args.image, return_vis=True, no_save_vis=True, pred_score_thr=args.score_thr
+    )
+    mmcv.imwrite(result['visualization'][0][..., ::-1], args.out)
+    kept = sum(score >= args.score_thr for score in result['predictions'][0]['scores'])
     return f'{kept} boxes with score >= {args.score_thr}'
 
 
-DEMOS = {'mmseg': segment, 'mmdet': detect}
+def classify(cfg, args) -> str:
+    import mmpretrain.utils.progress
+    from mmpretrain.apis import ImageClassificationInferencer
+
+    mmpretrain.utils.progress.disable_progress_bar = True  # its switch; one image
+
+    inferencer = ImageClassificationInferencer(
+        model=cfg, pretrained=args.checkpoint, device=args.device
+    )
+    check_checkpoint_fits(inferencer.model, args.checkpoint)
+    short_side = min(Image.open(args.image).size)
+    with tempfile.TemporaryDirectory() as folder:  # the inferencer names files itself
+        # a small image is drawn larger, so that the class name stays legible
+        (result,) = inferencer(
+            args.image, show_dir=folder, rescale_factor=max(1.0, 256 / short_side)
+        )
+        shutil.move(osp.join(folder, f'{osp.splitext(osp.basename(args.image))[0]}.png'), args.out)
+    return f"{result['pred_class']} ({result['pred_score']:.2f})"
+
+
+DEMOS = {'mmseg': segment, 'mmdet': detect, 'mmpretrain': classify}
 
 
 def check_image(path: str):
@@ -62,24 +78,12 @@ def check_image(path: str):
         raise ConfigError(f'image {path} cannot be read ({err}): give a PNG or JPEG file') from None
 
 
-def run_demo(cfg, args) -> str:
-    try:
-        return DEMOS[cfg.default_scope](cfg, args)
-    except KeyError as err:
-        if err.args != ('meta',):
-            raise
-        raise ConfigError(
-            f'checkpoint {args.checkpoint} has no "meta" (a bare state dict?): the demo '
-            'reads the class names from it; use a checkpoint written by tools/train.py'
-        ) from None
-
-
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument('image', help='input image')
-    parser.add_argument('config', help='a segmentation or detection config of this toolbox')
+    parser.add_argument('config', help='a config of this toolbox (any of the three tasks)')
     parser.add_argument('checkpoint', help='trained weights')
     parser.add_argument('--out', default='result.png', help='output PNG')
     parser.add_argument('--opacity', type=float, default=0.5, help='segmentation mask opacity')
@@ -89,12 +93,7 @@ def main():
     check_files(image=args.image, checkpoint=args.checkpoint)
     check_image(args.image)
     cfg = load_config(args.config)
-    if cfg.default_scope not in DEMOS:
-        raise ConfigError(
-            f'{args.config} is a {cfg.default_scope} config; the demo draws '
-            'segmentation (mmseg) and detection (mmdet) results'
-        )
-    print(f'wrote {args.out} ({run_demo(cfg, args)})')
+    print(f'wrote {args.out} ({DEMOS[cfg.default_scope](cfg, args)})')
 
 
 if __name__ == '__main__':
