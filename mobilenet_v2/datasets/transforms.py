@@ -74,7 +74,7 @@ class LoadCheckedAnnotations(LoadAnnotations):
         if self.num_classes == 19 and values.max() <= 33:
             return (
                 'Cityscapes labels must be trainIds (*_labelTrainIds.png), not labelIds: '
-                'convert them (docs/datasets.md)'
+                'convert them with tools/dataset_converters/cityscapes.py'
             )
         if not results.get('reduce_zero_label') and values.max() == self.num_classes:
             return 'labels numbered from 1 (0 = other) need reduce_zero_label=True (ADE20K)'
