@@ -4,10 +4,14 @@ fails the whole run promptly."""
 import gc
 import glob
 import json
+import os
 import os.path as osp
 import shutil
+import subprocess
+import sys
 from functools import partial
 
+import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
@@ -15,7 +19,8 @@ from torch.nn.parallel import DistributedDataParallel
 
 from mobilenet_v2.apis.cli import shutdown_distributed
 
-from .conftest import TOY_CLASSIFIER, run_to_end, run_tool, toy_classifier_options
+from .conftest import ROOT, TOY_CLASSIFIER, run_to_end, run_tool, toy_classifier_options
+from .test_tools import logged
 from .test_toy_detection import TOY as TOY_DETECTOR
 from .test_toy_detection import det_options
 from .test_toy_segmentation import FCN, seg_options
@@ -110,3 +115,100 @@ def test_a_rank_that_fails_ends_the_run_promptly_naming_the_rank(toy_imagenet, t
     root_cause = proc.stderr[proc.stderr.index('Root Cause') :]
     assert 'rank      : 1' in root_cause, root_cause
     assert f'failed to load image: {data}/train/{second}' in root_cause, root_cause
+
+
+FAKE_SRUN = """#!/usr/bin/env bash
+# records srun's command line, then runs its program as task 0 of 1 would
+printf '%s\\n' "$@" > "$SRUN_LOG"
+while [ "$1" != "$PYTHON" ]; do shift; done
+SLURM_PROCID=0 SLURM_NTASKS=1 SLURM_LOCALID=0 SLURM_NODELIST=localhost exec "$@"
+"""
+
+
+def test_slurm_scripts_build_the_srun_command_and_refuse_cpu_nodes_in_one_line(tmp_path):
+    """Without Slurm: a stand-in srun records the command line slurm_train.sh and
+    slurm_test.sh give it, then runs the tool as a task: on this CPU-only machine the
+    tool refuses mmengine's slurm launcher (it binds GPUs) before any work starts."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    (bin_dir / 'srun').write_text(FAKE_SRUN)
+    (bin_dir / 'srun').chmod(0o755)
+    log = tmp_path / 'srun.log'
+    env = {
+        'PATH': f'{bin_dir}:{os.environ["PATH"]}',
+        'SRUN_LOG': str(log),
+        'GPUS': '16',
+        'SRUN_ARGS': '--quotatype=auto --exclusive',
+    }
+    work_dir = tmp_path / 'work'
+    for script, target in (
+        ('tools/slurm_train.sh', str(work_dir)),
+        ('tools/slurm_test.sh', str(tmp_path / 'ckpt.pth')),
+    ):
+        args = [script, 'gpu_part', 'mv2', TOY_CLASSIFIER, target, '--cfg-options', 'a=1']
+        proc = run_tool(*args, env=env, check=False)
+        recorded = log.read_text().splitlines()
+        tool = 'train.py' if 'train' in script else 'test.py'
+        assert recorded[:2] == ['-p', 'gpu_part'] and '--job-name=mv2' in recorded
+        assert '--ntasks=16' in recorded and '--ntasks-per-node=8' in recorded
+        assert '--gres=gpu:8' in recorded and '--kill-on-bad-exit=1' in recorded
+        assert {'--quotatype=auto', '--exclusive'} <= set(recorded)  # SRUN_ARGS, split
+        program = recorded[recorded.index(sys.executable) :]
+        assert program[1] == '-u' and program[2].endswith(f'tools/{tool}')
+        assert program[3] == TOY_CLASSIFIER and program[-3:] == ['--cfg-options', 'a=1']
+        assert program[program.index('--launcher') + 1] == 'slurm'
+        assert proc.returncode == 2 and proc.stderr.startswith('error: --launcher slurm needs GPUs')
+    assert not work_dir.exists()
+
+
+def test_two_nodes_on_localhost_train_as_one_node_does(toy_imagenet, tmp_path):
+    """Multi-node torchrun: two launchers (--nnodes 2, one process each) meet at one
+    rendezvous and train as one launcher with two processes: same losses."""
+    options = toy_classifier_options(toy_imagenet, **run_to_end(3))
+    one_node = str(tmp_path / 'one_node')
+    run_tool(
+        'tools/dist_train.sh',
+        TOY_CLASSIFIER,
+        '2',
+        '--work-dir',
+        one_node,
+        *options,
+        env={'PORT': '29521'},
+    )
+    two_nodes = str(tmp_path / 'two_nodes')
+    command = [
+        'bash',
+        osp.join(ROOT, 'tools/dist_train.sh'),
+        TOY_CLASSIFIER,
+        '1',
+        '--work-dir',
+        two_nodes,
+        *options,
+    ]
+    nodes = [
+        subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=dict(
+                os.environ,
+                PYTHON=sys.executable,
+                OMP_NUM_THREADS='1',
+                PYTHONHASHSEED='0',
+                NNODES='2',
+                NODE_RANK=str(rank),
+                MASTER_ADDR='127.0.0.1',
+                PORT='29523',
+            ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for rank in (0, 1)
+    ]
+    outputs = [node.communicate(timeout=600)[0] for node in nodes]
+    assert [node.returncode for node in nodes] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
+    log = open(glob.glob(osp.join(two_nodes, '*', '*.log'))[0]).read()
+    assert 'GPU number: 2' in log  # world size 2 across the two launchers
+    expected, actual = logged(one_node, 'loss'), logged(two_nodes, 'loss')
+    assert len(actual) == len(expected) == 3
+    assert np.allclose(actual, expected, rtol=1e-4, atol=1e-5), (actual, expected)

@@ -65,6 +65,14 @@ def _common(cfg: Config, work_dir: Optional[str], launcher: str):
     if (cfg.get('randomness') or {}).get('deterministic') and cfg.get('env_cfg'):
         # what mmengine would do, with a warning on every run before our logger exists
         cfg.env_cfg.cudnn_benchmark = False
+    if launcher in ('slurm', 'mpi') and not torch.cuda.is_available():
+        # mmengine's slurm and mpi setups bind one GPU per task (cuda.set_device on
+        # rank % GPU count): on a machine without GPUs they fail with ZeroDivisionError
+        raise ConfigError(
+            f'--launcher {launcher} needs GPUs (mmengine binds one GPU per task); on CPU '
+            'nodes start tools/dist_train.sh / dist_test.sh on each node with NNODES, '
+            'NODE_RANK and MASTER_ADDR (docs/get_started.md)'
+        )
     cfg.launcher = launcher
     cfg.work_dir = work_dir or cfg.get('work_dir') or _default_work_dir(cfg)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
