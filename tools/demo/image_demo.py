@@ -26,7 +26,7 @@ def segment(cfg, args) -> str:
     inferencer = MMSegInferencer(model=cfg, weights=args.checkpoint, device=args.device)
     check_checkpoint_fits(inferencer.model, args.checkpoint)
     result = inferencer(args.image, return_vis=True, opacity=args.opacity)
-    mmcv.imwrite(result['visualization'][0][..., ::-1], args.out)  # RGB drawing
+    mmcv.imwrite(result['visualization'][..., ::-1], args.out)  # one image: RGB, no list
     found = len(set(result['predictions'].ravel().tolist()))
     return f'colour overlay, {found} classes'
 
