@@ -217,12 +217,34 @@ def _draw_predictions(cfg: Config, show_dir: str):
     cfg.visualizer.update(filled(show.get('visualizer', {})))
 
 
+def _sync_bn_to_bn(node) -> bool:
+    """Turn every ``norm_cfg`` of type SyncBN under ``node`` into BN; True if any."""
+    found = False
+    if isinstance(node, dict):
+        if node.get('type') == 'SyncBN':
+            node['type'], found = 'BN', True
+        for value in node.values():
+            found |= _sync_bn_to_bn(value)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            found |= _sync_bn_to_bn(value)
+    return found
+
+
 def _start_cpu_processes(cfg: Config):
     """torchrun without GPUs: mmengine's init_dist always calls torch.cuda.set_device and
     its DDP wrapper passes device_ids, both of which fail on CPU. Start gloo here (the
     Runner then skips init_dist) and wrap the model with device_ids=None."""
     if not dist.is_initialized():
         dist.init_process_group(backend='gloo')
+    if _sync_bn_to_bn(cfg.model) and dist.get_rank() == 0:
+        # torch's SyncBatchNorm runs on CUDA only (DDP refuses it: "SyncBatchNorm layers
+        # only work with GPU modules"); mmengine reverts it to BN on one process itself
+        print(
+            'SyncBN needs CUDA: on CPU processes each BatchNorm normalises its own '
+            "process's batch (BN)",
+            flush=True,
+        )
     cfg.setdefault('env_cfg', ConfigDict()).setdefault('dist_cfg', ConfigDict()).backend = 'gloo'
     wrapper = cfg.get('model_wrapper_cfg') or ConfigDict(
         type='MMDistributedDataParallel',

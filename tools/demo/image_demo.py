@@ -16,7 +16,7 @@ import tempfile
 import mmcv
 from PIL import Image, UnidentifiedImageError
 
-from mobilenet_v2.apis import ConfigError, check_checkpoint_fits, load_config
+from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import check_files, run_cli
 
 
@@ -24,7 +24,6 @@ def segment(cfg, args) -> str:
     from mmseg.apis import MMSegInferencer
 
     inferencer = MMSegInferencer(model=cfg, weights=args.checkpoint, device=args.device)
-    check_checkpoint_fits(inferencer.model, args.checkpoint)
     result = inferencer(args.image, return_vis=True, opacity=args.opacity)
     mmcv.imwrite(result['visualization'][..., ::-1], args.out)  # one image: RGB, no list
     found = len(set(result['predictions'].ravel().tolist()))
@@ -37,7 +36,6 @@ def detect(cfg, args) -> str:
     inferencer = DetInferencer(
         model=cfg, weights=args.checkpoint, device=args.device, show_progress=False
     )
-    check_checkpoint_fits(inferencer.model, args.checkpoint)
     result = inferencer(
         args.image, return_vis=True, no_save_vis=True, pred_score_thr=args.score_thr
     )
@@ -55,7 +53,6 @@ def classify(cfg, args) -> str:
     inferencer = ImageClassificationInferencer(
         model=cfg, pretrained=args.checkpoint, device=args.device
     )
-    check_checkpoint_fits(inferencer.model, args.checkpoint)
     short_side = min(Image.open(args.image).size)
     with tempfile.TemporaryDirectory() as folder:  # the inferencer names files itself
         # a small image is drawn larger, so that the class name stays legible
@@ -93,6 +90,7 @@ def main():
     check_files(image=args.image, checkpoint=args.checkpoint)
     check_image(args.image)
     cfg = load_config(args.config)
+    check_checkpoint_fits(build_model(cfg), args.checkpoint)  # before the Inferencer warns
     print(f'wrote {args.out} ({DEMOS[cfg.default_scope](cfg, args)})')
 
 
