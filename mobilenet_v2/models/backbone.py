@@ -10,7 +10,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..registry import MODELS
 from .arch import network_plan
-from .blocks import InvertedResidual, Stage
+from .blocks import TF_SAME, InvertedResidual, Stage
 
 # The default init; a sentinel too: ``pretrained`` may replace it, an explicit one not.
 DEFAULT_INIT_CFG = (
@@ -63,6 +63,12 @@ class MobileNetV2(BaseModule):
         memory_chunks: Inference of every block in this many slices of its hidden
             channels (paper, section 5.1; ``InvertedResidual``): same outputs, the
             expansion tensor never whole. 1 (default) computes blocks plainly.
+        tf_padding: TensorFlow's "same" padding in the stride-2 convs (the stem and
+            the stride-2 depthwise convs): on an even size it pads 0 before and 1
+            after, where PyTorch pads 1 on both sides (mmcv's
+            ``Conv2dAdaptivePadding``). Weights converted from Keras Applications or
+            TF-slim then give the source's outputs. Stride-1 convs pad alike in both.
+            ValueError together with a ``conv_cfg``.
         pretrained: Deprecated (mmseg's and mmdet's route): a checkpoint path, mapped
             to ``init_cfg=dict(type='Pretrained', checkpoint=pretrained)`` with a
             warning. ValueError together with an ``init_cfg`` of one's own.
@@ -94,6 +100,7 @@ class MobileNetV2(BaseModule):
         norm_eval: bool = False,
         with_cp: bool = False,
         memory_chunks: int = 1,
+        tf_padding: bool = False,
         pretrained: Optional[str] = None,
         init_cfg=DEFAULT_INIT_CFG,
     ):
@@ -118,8 +125,12 @@ class MobileNetV2(BaseModule):
         self.frozen_stages = frozen_stages
         self.frozen_stem_eval = frozen_stem_eval
         self.norm_eval = norm_eval
+        if tf_padding and conv_cfg is not None:
+            raise ValueError('tf_padding builds its own stride-2 convs: give no conv_cfg')
+        self.tf_padding = tf_padding
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
-        self.conv1 = ConvModule(3, plan.stem_channels, 3, stride=2, padding=1, **common)
+        stem = dict(common, conv_cfg=TF_SAME) if tf_padding else common
+        self.conv1 = ConvModule(3, plan.stem_channels, 3, 2, 0 if tf_padding else 1, **stem)
         taps = {spec.name for spec in self.output_specs}
         built = max(spec.entry for spec in self.output_specs) + 1
         self.layers: List[str] = list(plan.entries[:built])
@@ -134,6 +145,7 @@ class MobileNetV2(BaseModule):
                     expansion_output=b.expansion_path in taps,
                     with_cp=with_cp,
                     memory_chunks=memory_chunks,
+                    tf_padding=tf_padding,
                     **common,
                 )
                 for b in stage

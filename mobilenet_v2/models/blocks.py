@@ -9,6 +9,9 @@ import torch.utils.checkpoint as cp
 from mmcv.cnn import ConvModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
+# TensorFlow's "same" padding, computed from each input's size (mmcv's conv layer)
+TF_SAME = dict(type='Conv2dAdaptivePadding')
+
 
 class InvertedResidual(nn.Module):
     """Expansion 1x1, depthwise 3x3, linear 1x1 projection; residual when shapes allow.
@@ -29,6 +32,8 @@ class InvertedResidual(nn.Module):
         conv_cfg, norm_cfg, act_cfg: Passed to every ConvModule; the projection is
             always linear (no activation).
         with_cp: Recompute the block in backward (activation checkpointing).
+        tf_padding: TensorFlow's "same" padding in a stride-2 depthwise conv (mmcv's
+            ``Conv2dAdaptivePadding``: 0 before, 1 after on even sizes).
         memory_chunks: In inference (eval mode, no gradients), compute expansion,
             depthwise conv and projection in this many slices of the hidden channels,
             accumulating the projection, so the (N, hidden, H, W) tensor never exists
@@ -49,6 +54,7 @@ class InvertedResidual(nn.Module):
         act_cfg: dict = dict(type='ReLU6'),
         with_cp: bool = False,
         memory_chunks: int = 1,
+        tf_padding: bool = False,
     ):
         super().__init__()
         if stride not in (1, 2):
@@ -63,17 +69,18 @@ class InvertedResidual(nn.Module):
         layers = []
         if expands:
             layers.append(ConvModule(in_channels, hidden_channels, 1, act_cfg=act_cfg, **common))
+        tf_same = tf_padding and stride == 2  # stride 1: TF's "same" pads as PyTorch does
         layers += [
             ConvModule(
                 hidden_channels,
                 hidden_channels,
                 3,
                 stride=stride,
-                padding=dilation,
+                padding=0 if tf_same else dilation,
                 dilation=dilation,
                 groups=hidden_channels,
                 act_cfg=act_cfg,
-                **common,
+                **dict(common, conv_cfg=TF_SAME) if tf_same else common,
             ),  # dw
             ConvModule(hidden_channels, out_channels, 1, act_cfg=None, **common),  # pw-linear
         ]

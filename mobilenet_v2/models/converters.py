@@ -2,13 +2,16 @@
 
 Ours: ``backbone.conv1.{conv,bn}``, ``backbone.layer{i}.{j}.conv.{k}.{conv,bn}``,
 ``backbone.conv2.{conv,bn}``, ``head.fc``. mmseg's checkpoints already use it (without
-``conv2``); torchvision's and mmdet's need these maps, used by
-tools/model_converters/.
+``conv2``); torchvision's, mmdet's, timm's and Keras Applications' need these maps,
+used by tools/model_converters/.
 """
 
 import re
 from collections import OrderedDict
 from typing import Dict, List, Tuple
+
+import numpy as np
+import torch
 
 from .arch import TABLE_2
 
@@ -110,3 +113,114 @@ def ours_to_mmdet(state_dict: Dict) -> 'OrderedDict':
         r'conv\.\d',
         lambda name, expands: MMDET_BLOCK_PARTS[int(name[-1]) + (0 if expands else 1)],
     )
+
+
+# timm's EfficientNet-builder names inside a block, by our conv index: (conv, its BN)
+TIMM_BLOCK_PARTS = {
+    False: (('conv_dw', 'bn1'), ('conv_pw', 'bn2')),  # t = 1: depthwise-separable
+    True: (('conv_pw', 'bn1'), ('conv_dw', 'bn2'), ('conv_pwl', 'bn3')),
+}
+TIMM_OUTER = {
+    'conv_stem': 'backbone.conv1.conv',
+    'bn1': 'backbone.conv1.bn',
+    'conv_head': 'backbone.conv2.conv',
+    'bn2': 'backbone.conv2.bn',
+    'classifier': 'head.fc',
+}
+
+
+def timm_to_ours(state_dict: Dict) -> 'OrderedDict':
+    """timm's ``mobilenetv2_050/100/140`` (``conv_stem``, ``blocks.S.J.*``,
+    ``conv_head``, ``classifier``) to ours. timm's stage S is our ``layer{S+1}``; its
+    blocks name convs and BNs separately (``conv_pw``/``bn1``, ...), ours wrap each conv
+    with its BN (``conv.K.conv``/``conv.K.bn``). Raises KeyError for a key of another
+    model."""
+    names = {}
+    for stage, block, expands in _blocks():
+        for k, (conv, bn) in enumerate(TIMM_BLOCK_PARTS[expands]):
+            ours = f'backbone.layer{stage}.{block}.conv.{k}'
+            names[f'blocks.{stage - 1}.{block}.{conv}'] = f'{ours}.conv'
+            names[f'blocks.{stage - 1}.{block}.{bn}'] = f'{ours}.bn'
+    names.update(TIMM_OUTER)
+    converted = OrderedDict()
+    for key, value in state_dict.items():
+        module, param = key.rsplit('.', 1)
+        if module not in names:
+            raise KeyError(f'unexpected key in a timm mobilenetv2 state dict: {key}')
+        converted[f'{names[module]}.{param}'] = value
+    return converted
+
+
+def _keras_layers() -> List[Tuple[str, str]]:
+    """(Keras Applications layer, our module) of MobileNetV2's convs and BNs: ``Conv1``
+    (stem), ``expanded_conv_*`` (block 0), ``block_{1..16}_{expand,depthwise,project}``,
+    ``Conv_1`` (the last 1x1 conv); each BN is the layer name + ``_BN`` (``bn_Conv1``,
+    ``Conv_1_bn`` at the ends)."""
+    layers = [('Conv1', 'backbone.conv1.conv'), ('bn_Conv1', 'backbone.conv1.bn')]
+    for index, (stage, block, expands) in enumerate(_blocks()):
+        prefix = 'expanded_conv' if index == 0 else f'block_{index}'
+        parts = ('expand', 'depthwise', 'project') if expands else ('depthwise', 'project')
+        for k, part in enumerate(parts):
+            ours = f'backbone.layer{stage}.{block}.conv.{k}'
+            layers += [(f'{prefix}_{part}', f'{ours}.conv'), (f'{prefix}_{part}_BN', f'{ours}.bn')]
+    return layers + [
+        ('Conv_1', 'backbone.conv2.conv'),
+        ('Conv_1_bn', 'backbone.conv2.bn'),
+        ('predictions', 'head.fc'),
+    ]
+
+
+KERAS_PARAMS = {
+    'kernel': 'weight',
+    'depthwise_kernel': 'weight',
+    'bias': 'bias',
+    'gamma': 'weight',
+    'beta': 'bias',
+    'moving_mean': 'running_mean',
+    'moving_variance': 'running_var',
+}
+
+
+def keras_to_ours(weights: Dict[str, Dict[str, np.ndarray]]) -> 'OrderedDict':
+    """Keras Applications' MobileNetV2 (``{layer: {'kernel': array, ...}}``, TF layouts)
+    to ours, as torch tensors: conv kernels HWIO -> OIHW, depthwise HWC1 -> C1HW, the
+    Dense ``predictions`` kernel (in, out) -> (out, in). Keras' BNs use eps 1e-3 and its
+    stride-2 convs TF "same" padding: build the model with
+    ``norm_cfg=dict(type='BN', eps=1e-3)`` and ``tf_padding=True`` for equal outputs.
+    Raises KeyError for a missing layer."""
+    converted = OrderedDict()
+    for layer, ours in _keras_layers():
+        if layer not in weights:
+            if layer == 'predictions':  # include_top=False weights: a backbone only
+                continue
+            raise KeyError(f'Keras MobileNetV2 weights without layer {layer!r}')
+        for name, array in weights[layer].items():
+            if name == 'depthwise_kernel':
+                array = array.transpose(2, 3, 0, 1)
+            elif name == 'kernel':
+                array = array.T if array.ndim == 2 else array.transpose(3, 2, 0, 1)
+            converted[f'{ours}.{KERAS_PARAMS[name]}'] = torch.from_numpy(
+                np.ascontiguousarray(array)
+            )
+    return converted
+
+
+def read_keras_h5(path: str) -> Dict[str, Dict[str, np.ndarray]]:
+    """``{layer: {param: array}}`` of a Keras 2 HDF5 weights file (``model.save_weights``
+    or Keras Applications' download: each layer group lists its ``weight_names``, e.g.
+    ``Conv1/kernel:0``). Needs h5py (requirements/optional.txt)."""
+    import h5py
+
+    weights = {}
+    with h5py.File(path, 'r') as f:
+        root = f['model_weights'] if 'model_weights' in f else f  # a whole-model file
+        for layer in root.attrs['layer_names']:
+            layer = layer.decode() if isinstance(layer, bytes) else layer
+            group = root[layer]
+            params = {}
+            for name in group.attrs['weight_names']:
+                name = name.decode() if isinstance(name, bytes) else name
+                params[name.split('/')[-1].split(':')[0]] = group[name][()]
+            if params:
+                weights[layer] = params
+    return weights

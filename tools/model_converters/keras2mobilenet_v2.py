@@ -1,0 +1,40 @@
+"""Convert Keras Applications' MobileNetV2 weights (alpha 0.35-1.4) to our layout.
+
+    python tools/model_converters/keras2mobilenet_v2.py \
+        mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5 OUT.pth
+
+SRC is a Keras 2 HDF5 weights file (Keras Applications' downloads, or
+``model.save_weights('x.h5')``), read with h5py. Keras' MobileNetV2 normalises with BN
+eps 1e-3 and pads its stride-2 convs as TensorFlow does: use the converted weights with
+``model.backbone.tf_padding=True`` and ``norm_cfg=dict(type='BN', eps=1e-3)`` (backbone
+and, for the classifier, nothing else), and Keras' input scaling (pixels to [-1, 1]:
+mean 127.5, std 127.5, RGB). Its classifier has 1000 classes (no background class).
+"""
+
+import argparse
+
+import torch
+
+from mobilenet_v2.apis import ConfigError
+from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.models.converters import keras_to_ours, read_keras_h5
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument('src', help='Keras HDF5 weights (.h5)')
+    parser.add_argument('dst', help='output checkpoint path')
+    args = parser.parse_args()
+    try:
+        converted = keras_to_ours(read_keras_h5(args.src))
+    except (KeyError, OSError) as err:  # OSError: h5py on a file that is no HDF5
+        raise ConfigError(f'{args.src}: {err.args[0] if err.args else err}') from None
+    meta = dict(converted_from=args.src, source='keras', tf_padding=True, bn_eps=1e-3)
+    torch.save(dict(state_dict=converted, meta=meta), args.dst)
+    print(f'wrote {args.dst}')
+
+
+if __name__ == '__main__':
+    run_cli(main)
