@@ -157,3 +157,25 @@ def test_numpy_values_of_every_kind_and_numpy_1_names_load(tmp_path):
     loaded = _load_checkpoint(path, map_location='cpu')['meta']
     assert loaded['u'] == 7 and loaded['s'] == 'car' and loaded['b'] == b'x'
     assert loaded['a'].dtype == np.uint16 and loaded['a'].tolist() == [0, 1, 2]
+
+
+def test_mmcls_scheme_gives_the_classifiers_backbone_weights_as_mmengine_does(
+    http_folder, tmp_path, monkeypatch
+):
+    """mmseg's M-V2 configs name 'mmcls://mobilenet_v2': a backbone's Pretrained init
+    gets the classifier's backbone weights without their prefix (mmengine's route)."""
+    import mmengine.runner.checkpoint as mmengine_checkpoint
+
+    folder, url = http_folder
+    torch.save(
+        dict(state_dict={'backbone.conv1.w': torch.ones(1), 'head.fc.w': torch.zeros(1)}),
+        folder / 'cls.pth',
+    )
+    monkeypatch.setattr(mmengine_checkpoint, 'get_mmcls_models', lambda: {'mine': f'{url}/cls.pth'})
+    hub = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path / 'hub'))
+    try:
+        loaded = _load_checkpoint('mmcls://mine', map_location='cpu')
+    finally:
+        torch.hub.set_dir(hub)
+    assert list(loaded['state_dict']) == ['conv1.w']

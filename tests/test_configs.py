@@ -146,3 +146,22 @@ def test_valid_new_option_keys_are_accepted(config, option):
     from mobilenet_v2.apis import load_config
 
     assert load_config(osp.join(ROOT, 'configs', 'toy', config), {option: 2})[option.split('.')[0]]
+
+
+@pytest.mark.parametrize(
+    'config',
+    [
+        'fcn/mobilenet-v2-d8_fcn_4xb2-80k_cityscapes-512x1024.py',  # backbone init_cfg set
+        'ssdlite/ssdlite-paper_mobilenetv2-imagenet_8xb24-120e_coco.py',  # no `pretrained` arg
+    ],
+)
+def test_classic_model_pretrained_becomes_the_backbones_init_cfg_with_a_warning(config):
+    """mmseg's and mmdet's deprecated route: upstream refuses it beside a backbone
+    init_cfg (mmdet's detectors take no `pretrained` at all)."""
+    from mobilenet_v2.apis import build_model, load_config
+
+    with pytest.warns(UserWarning, match='model.pretrained is deprecated'):
+        cfg = load_config(osp.join(ROOT, 'configs', config), {'model.pretrained': 'x.pth'})
+    assert 'pretrained' not in cfg.model
+    assert cfg.model.backbone.init_cfg == dict(type='Pretrained', checkpoint='x.pth')
+    assert build_model(cfg).backbone.init_cfg['checkpoint'] == 'x.pth'

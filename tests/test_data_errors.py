@@ -160,3 +160,21 @@ def test_an_empty_split_is_one_line_naming_it_before_anything_is_written(
     line = one_error_line(proc)
     assert f'lists no samples (split {root}/meta/{split}.txt)' in line, line
     assert not work_dir.exists()
+
+
+def test_a_validation_label_of_another_size_stops_the_run_before_training(toy_cityscapes, tmp_path):
+    """Found from the file headers before the Runner starts: not after training, at
+    the first validation."""
+    root, label = corrupted_copy(toy_cityscapes, tmp_path, 'val', resized)
+    work_dir = tmp_path / 'work'
+    proc = run_tool(
+        'tools/train.py',
+        FCN,
+        '--work-dir',
+        str(work_dir),
+        *seg_options(root, **run_to_end(2)),
+        check=False,
+    )
+    line = one_error_line(proc)
+    assert f'label {label} is ' in line and 'pixels, its image' in line, line
+    assert not work_dir.exists()

@@ -2,6 +2,7 @@
 
 import inspect
 import os.path as osp
+import warnings
 from typing import Optional
 
 from mmengine.config import Config
@@ -64,12 +65,33 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
                 'checkpoint=PATH)"'
             ) from None
     scope = cfg.get('default_scope')
+    _map_model_pretrained(cfg)
     if scope not in SCOPES:
         raise ConfigError(
             f'{path}: default_scope is {scope!r}; it must be one of {SCOPES} '
             "(inherit the toolbox's default_runtime.py)"
         )
     return cfg
+
+
+def _map_model_pretrained(cfg: Config):
+    """mmseg's and mmdet's classic ``model.pretrained=CHECKPOINT`` (mmseg's own M-V2
+    configs: ``pretrained='mmcls://mobilenet_v2'``): their route, with their warning,
+    is the backbone's ``init_cfg``; our configs give the backbone an ``init_cfg``, which
+    upstream refuses beside ``pretrained`` (and mmdet's detectors take no ``pretrained``).
+    So it replaces the backbone's ``init_cfg`` here, saying so."""
+    model = cfg.get('model') or {}
+    pretrained = model.get('pretrained') if cfg.get('default_scope') in ('mmseg', 'mmdet') else None
+    if pretrained is None or 'backbone' not in model:
+        return
+    warnings.warn(
+        f'model.pretrained is deprecated (mmseg, mmdet): loading {pretrained} as '
+        f"model.backbone.init_cfg=dict(type='Pretrained', checkpoint={pretrained!r})",
+        stacklevel=3,
+    )
+    model.backbone.init_cfg = dict(type='Pretrained', checkpoint=pretrained)
+    model.backbone.pop('pretrained', None)
+    del model['pretrained']
 
 
 def dataset_roots(cfg: Config):
@@ -234,6 +256,37 @@ def check_datasets(cfg: Config, splits=('train', 'val', 'test')):
         dataset = build_split_dataset(cfg, split)
         if cfg.default_scope == 'mmdet':
             check_boxes_inside_images(dataset, _annotation_file(cfg, split))
+        if cfg.default_scope == 'mmseg':
+            check_label_sizes(dataset)
+
+
+def check_label_sizes(dataset):
+    """ConfigError naming the first label map whose size (read from the file headers,
+    nothing decoded: about a millisecond per pair) differs from its image's, or whose
+    header cannot be read, so that a validation label of the wrong size stops the run
+    before training rather than at the first validation. Values are checked as each
+    file is loaded (datasets/transforms.py)."""
+    from PIL import Image, UnidentifiedImageError
+
+    for index in range(len(dataset)):
+        info = dataset.get_data_info(index)
+        sizes = []
+        for key in ('img_path', 'seg_map_path'):
+            try:
+                with Image.open(info[key]) as image:
+                    sizes.append(image.size)
+            except (UnidentifiedImageError, OSError) as err:
+                raise ConfigError(
+                    f'{info[key]} cannot be read ({err}): regenerate it, or remove its '
+                    'sample from the split'
+                ) from None
+        if sizes[0] != sizes[1]:
+            (iw, ih), (lw, lh) = sizes
+            raise ConfigError(
+                f"label {info['seg_map_path']} is {lw}x{lh} pixels, its image "
+                f"{osp.basename(info['img_path'])} {iw}x{ih}: a label map must have its "
+                "image's size (a resized or mismatched file)"
+            )
 
 
 def check_boxes_inside_images(dataset, ann_file: str, tolerance: float = 1.0):

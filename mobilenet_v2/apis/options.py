@@ -96,6 +96,8 @@ def check_option_keys(cfg: Config, options: dict):
     scope = cfg.get('default_scope')
     root = cfg.to_dict()
     for option in options:
+        if option == 'model.pretrained':  # load_config maps it to the backbone's init_cfg
+            continue
         parts = option.split('.')
         node, path = root, []
         for depth, part in enumerate(parts):

@@ -206,7 +206,16 @@ def load_from_remote(filename: str, map_location=None):
         barrier()
         if rank > 0:  # another machine's ranks: a no-op where rank 0 fetched it
             fetch()
-    return safe_torch_load(path, map_location)
+    checkpoint = safe_torch_load(path, map_location)
+    if filename.startswith('mmcls://'):
+        # what mmengine's mmcls:// loader returns: an mmpretrain classifier's backbone
+        # weights without their 'backbone.' prefix, for a backbone's Pretrained init
+        state_dict = checkpoint.get('state_dict', checkpoint)
+        prefix = 'backbone.'
+        return dict(
+            state_dict={k[len(prefix) :]: v for k, v in state_dict.items() if k.startswith(prefix)}
+        )
+    return checkpoint
 
 
 def install_safe_checkpoint_loading():
