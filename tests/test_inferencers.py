@@ -69,3 +69,44 @@ def test_the_demo_draws_a_classification_too(toy_imagenet, tmp_path):
     proc = run_tool('tools/demo/image_demo.py', image, TOY_CLASSIFIER, weights, '--out', out)
     assert proc.stdout.strip().splitlines()[-1].startswith(f'wrote {out} (')
     assert min(Image.open(out).size) >= 256  # 64x64 input drawn larger to stay legible
+
+
+@pytest.mark.parametrize('task', ['classification', 'segmentation', 'detection'])
+def test_output_paths_relative_to_the_working_directory_land_there(task, tmp_path, request):
+    """test.py run from another folder: --work-dir, --show-dir and --out, given
+    relative, are taken from the working directory exactly, and each is printed."""
+    from .conftest import toy_classifier_options
+    from .test_toy_detection import det_options
+    from .test_toy_segmentation import seg_options
+
+    config, data, _ = TASKS[task]
+    root = request.getfixturevalue(data)
+    options = {  # the checkpoint is of each config's own model (width 1.0)
+        'classification': lambda r: toy_classifier_options(
+            r, **{'model.backbone.widen_factor': 1.0}
+        ),
+        'segmentation': seg_options,
+        'detection': det_options,
+    }[task](root)
+    weights = checkpoint_of(config, str(tmp_path / 'model.pth'))
+    out = 'results' if task == 'segmentation' else 'results.pkl'  # mmseg: a folder
+    cwd = tmp_path / 'elsewhere'
+    cwd.mkdir()
+    proc = run_tool(
+        'tools/test.py',
+        osp.join(ROOT, config),
+        weights,
+        '--work-dir',
+        'run',
+        '--show-dir',
+        'drawn',
+        '--out',
+        out,
+        *options,
+        cwd=str(cwd),
+    )
+    assert glob.glob(str(cwd / 'run' / '*' / '*.log'))
+    assert glob.glob(str(cwd / 'drawn' / '**' / '*.*'), recursive=True)
+    assert (cwd / out).exists()
+    assert f'predictions drawn in: {cwd / "drawn"}' in proc.stdout
+    assert f'results in: {cwd / out}' in proc.stdout
