@@ -78,8 +78,17 @@ def test_an_option_merged_into_a_none_node_is_a_config_error_naming_it():
     from mobilenet_v2.apis import ConfigError, load_config
 
     path = osp.join(ROOT, 'configs/toy/mobilenet-v2-d8_deeplabv3plus_toy-cityscapes.py')
-    with pytest.raises(ConfigError, match=r'--cfg-options model.backbone.init_cfg.checkpoint'):
+    with pytest.raises(ConfigError, match=r'model.backbone.init_cfg was None in the config; give'):
         load_config(path, {'model.backbone.init_cfg.checkpoint': 'x.pth'})
+    # the keys one by one build the node (mmengine refuses to merge into None)
+    cfg = load_config(
+        path,
+        {
+            'model.backbone.init_cfg.type': 'Pretrained',
+            'model.backbone.init_cfg.checkpoint': 'x.pth',
+        },
+    )
+    assert cfg.model.backbone.init_cfg == dict(type='Pretrained', checkpoint='x.pth')
 
 
 @pytest.mark.parametrize(
@@ -103,7 +112,7 @@ def test_an_option_merged_into_a_none_node_is_a_config_error_naming_it():
         (
             'mobilenet-v2_toy-imagenet.py',
             'train_dataloader.batch_sizee',
-            'did you mean train_dataloader.batch_size?',
+            "(DataLoader) takes no 'batch_sizee'; nearest: batch_size",
         ),
         (
             'mobilenet-v2_toy-imagenet.py',
@@ -140,6 +149,10 @@ def test_a_typo_in_an_option_key_names_the_key_and_the_nearest_valid_names(confi
         # through FCNHead's **kwargs to BaseDecodeHead
         ('mobilenet-v2-d8_fcn_toy-cityscapes.py', 'model.decode_head.dropout_ratio'),
         ('mobilenet-v2-d8_fcn_toy-cityscapes.py', 'new_variable'),  # a top-level key
+        # torch's DataLoader arguments and mmengine's optim wrapper keys
+        ('mobilenet-v2-d8_fcn_toy-cityscapes.py', 'train_dataloader.persistent_workers'),
+        ('mobilenet-v2-d8_fcn_toy-cityscapes.py', 'train_dataloader.batch_sampler'),
+        ('mobilenet-v2-d8_fcn_toy-cityscapes.py', 'optim_wrapper.constructor'),
     ],
 )
 def test_valid_new_option_keys_are_accepted(config, option):

@@ -252,3 +252,43 @@ def test_tf_padding_refuses_a_conv_cfg_of_ones_own():
 
     with pytest.raises(ValueError, match='tf_padding builds its own stride-2 convs'):
         MobileNetV2(tf_padding=True, conv_cfg=dict(type='Conv2d'))
+
+
+def test_converters_never_replace_a_file_and_name_a_wrong_source(tmp_path):
+    """Each converter refuses an existing or folder destination before reading, and
+    says what the source is not."""
+    existing = tmp_path / 'precious.pth'
+    existing.write_text('precious')
+    text = tmp_path / 'notes.txt'
+    text.write_text('not weights')
+    for tool in (
+        'timm2mobilenet_v2.py',
+        'keras2mobilenet_v2.py',
+        'torchvision2mmpretrain.py',
+        'mmdet2mobilenet_v2.py',
+    ):
+        script = f'tools/model_converters/{tool}'
+        proc = run_tool(script, str(text), str(existing), check=False)
+        assert proc.returncode == 2 and f'output {existing} exists: give a new path' in proc.stderr
+        proc = run_tool(script, str(text), str(tmp_path) + '/', check=False)
+        assert proc.returncode == 2 and 'is a folder: give a file name' in proc.stderr
+        proc = run_tool(
+            script, str(tmp_path / 'missing.pth'), str(tmp_path / 'out.pth'), check=False
+        )
+        assert proc.returncode == 2 and 'source ' in proc.stderr and 'does not exist' in proc.stderr
+    assert existing.read_text() == 'precious'
+    proc = run_tool(
+        'tools/model_converters/keras2mobilenet_v2.py',
+        str(text),
+        str(tmp_path / 'k.pth'),
+        check=False,
+    )
+    assert proc.returncode == 2 and 'is no Keras 2 HDF5 weights file' in proc.stderr
+    torch.save(torchvision.models.mobilenet_v2(weights=None).state_dict(), tmp_path / 'tv.pth')
+    proc = run_tool(
+        'tools/model_converters/timm2mobilenet_v2.py',
+        str(tmp_path / 'tv.pth'),
+        str(tmp_path / 't.pth'),
+        check=False,
+    )
+    assert proc.returncode == 2 and "torchvision's layout: torchvision2mmpretrain.py" in proc.stderr

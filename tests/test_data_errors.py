@@ -178,3 +178,77 @@ def test_a_validation_label_of_another_size_stops_the_run_before_training(toy_ci
     line = one_error_line(proc)
     assert f'label {label} is ' in line and 'pixels, its image' in line, line
     assert not work_dir.exists()
+
+
+def test_an_image_the_split_lists_but_that_is_missing_is_named_before_training(
+    toy_imagenet, tmp_path
+):
+    root = str(tmp_path / 'data')
+    shutil.copytree(toy_imagenet, root)
+    with open(osp.join(root, 'meta', 'val.txt'), 'a') as f:
+        f.write('ILSVRC2012_val_99999999.JPEG 3\n')
+    work_dir = tmp_path / 'work'
+    proc = run_tool(
+        'tools/train.py',
+        TOY_CLASSIFIER,
+        '--work-dir',
+        str(work_dir),
+        *toy_classifier_options(root),
+        check=False,
+    )
+    line = one_error_line(proc)
+    assert 'lists 1 images that do not exist, first ' in line and '99999999.JPEG' in line, line
+    assert not work_dir.exists()
+
+
+def test_a_test_split_without_boxes_gives_no_metric(toy_coco, tmp_path):
+    """Box AP over no ground truth is -1: refused before testing, not printed."""
+    val = json.load(open(osp.join(toy_coco, 'annotations', 'instances_val2017.json')))
+    val['annotations'] = []
+    ann_file = str(tmp_path / 'instances_val2017.json')
+    json.dump(val, open(ann_file, 'w'))
+    checkpoint = tmp_path / 'unused.pth'
+    checkpoint.write_bytes(b'')
+    proc = run_tool(
+        'tools/test.py',
+        TOY_DETECTOR,
+        str(checkpoint),
+        '--work-dir',
+        str(tmp_path / 'work'),
+        *det_options(
+            toy_coco,
+            **{'test_dataloader.dataset.ann_file': ann_file, 'test_evaluator.ann_file': ann_file},
+        ),
+        check=False,
+    )
+    line = one_error_line(proc)
+    assert f'{ann_file} holds no boxes' in line, line
+    assert 'bbox_mAP' not in proc.stdout
+
+
+def test_a_dict_value_in_cfg_options_is_one_line_with_the_way_that_works(tmp_path):
+    proc = run_tool(
+        'tools/train.py',
+        TOY_CLASSIFIER,
+        '--cfg-options',
+        "model.backbone.init_cfg=dict(type='Pretrained', checkpoint='x.pth')",
+        check=False,
+    )
+    line = one_error_line(proc)
+    assert 'mmengine cannot parse a dict(...) value; set the keys one by one' in line, line
+
+
+def test_mmpretrains_model_pretrained_is_checked_before_anything_is_written(tmp_path):
+    work_dir = tmp_path / 'work'
+    proc = run_tool(
+        'tools/train.py',
+        TOY_CLASSIFIER,
+        '--work-dir',
+        str(work_dir),
+        '--cfg-options',
+        'model.pretrained=/nonexistent.pth',
+        check=False,
+    )
+    line = one_error_line(proc)
+    assert "model.pretrained = '/nonexistent.pth' does not exist" in line, line
+    assert not work_dir.exists()

@@ -214,3 +214,12 @@ def test_two_nodes_on_localhost_train_as_one_node_does(toy_imagenet, tmp_path):
     expected, actual = logged(one_node, 'loss'), logged(two_nodes, 'loss')
     assert len(actual) == len(expected) == 3
     assert np.allclose(actual, expected, rtol=1e-4, atol=1e-5), (actual, expected)
+
+
+def test_slurm_scripts_name_their_usage_and_a_missing_srun(tmp_path):
+    for script in ('tools/slurm_train.sh', 'tools/slurm_test.sh'):
+        proc = run_tool(script, 'gpu_part', 'mv2', check=False)
+        assert proc.returncode == 2 and proc.stderr.startswith(f'error: usage: bash {script} ')
+        no_srun = {'PATH': '/usr/bin:/bin'}  # no Slurm on this machine
+        proc = run_tool(script, 'p', 'j', TOY_CLASSIFIER, 'x', env=no_srun, check=False)
+        assert proc.returncode == 2 and proc.stderr.startswith('error: srun not found')

@@ -3,6 +3,14 @@
 #        bash tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [test.py options]
 # As slurm_train.sh: one task per GPU; rank 0 prints the metrics.
 set -euo pipefail
+if [ $# -lt 4 ]; then
+    echo "error: usage: bash tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [test.py options]" >&2
+    exit 2
+fi
+if ! command -v srun >/dev/null; then
+    echo "error: srun not found: run this on a Slurm node (without Slurm: tools/dist_test.sh)" >&2
+    exit 2
+fi
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3

@@ -4,6 +4,14 @@
 # One task per GPU over GPUS / GPUS_PER_NODE nodes; mmengine's slurm launcher takes rank,
 # world size and the master node from srun's SLURM_* variables.
 set -euo pipefail
+if [ $# -lt 4 ]; then
+    echo "error: usage: bash tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [train.py options]" >&2
+    exit 2
+fi
+if ! command -v srun >/dev/null; then
+    echo "error: srun not found: run this on a Slurm node (without Slurm: tools/dist_train.sh)" >&2
+    exit 2
+fi
 PARTITION=$1
 JOB_NAME=$2
 CONFIG=$3

@@ -50,6 +50,21 @@ for message in (
     warnings.filterwarnings('ignore', message=message)
 
 
+class OptionsAction(DictAction):
+    """mmengine's ``--cfg-options`` parser, whose recursion on a ``k=dict(...)`` value
+    becomes a ConfigError naming the way that works."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            super().__call__(parser, namespace, values, option_string)
+        except RecursionError:
+            raise ConfigError(
+                f'{option_string}: mmengine cannot parse a dict(...) value; set the keys one '
+                'by one, e.g. model.backbone.init_cfg.type=Pretrained '
+                'model.backbone.init_cfg.checkpoint=PATH'
+            ) from None
+
+
 def add_common_args(parser: argparse.ArgumentParser):
     parser.add_argument(
         '--work-dir', help='where logs and checkpoints go (default: ./work_dirs/<config name>)'
@@ -57,7 +72,7 @@ def add_common_args(parser: argparse.ArgumentParser):
     parser.add_argument(
         '--cfg-options',
         nargs='+',
-        action=DictAction,
+        action=OptionsAction,
         default={},
         help='override config keys, e.g. train_dataloader.batch_size=8',
     )
@@ -75,6 +90,20 @@ def check_files(**paths: str):
     for what, path in paths.items():
         if not osp.isfile(path):
             raise ConfigError(f'{what} {path} does not exist')
+
+
+def check_new_file(path: str, what: str = 'output'):
+    """ConfigError unless ``path`` names a new file in an existing folder: nothing
+    already written is replaced."""
+    if path.endswith(('/', osp.sep)) or osp.isdir(path):
+        raise ConfigError(
+            f'{what} {path} is a folder: give a file name, e.g. {osp.join(path, "out.pth")}'
+        )
+    if osp.exists(path):
+        raise ConfigError(f'{what} {path} exists: give a new path (nothing is replaced)')
+    folder = osp.dirname(osp.abspath(path))
+    if not osp.isdir(folder):
+        raise ConfigError(f'{what} {path}: its folder {folder} does not exist')
 
 
 def shutdown_distributed():

@@ -5,7 +5,7 @@ import os.path as osp
 import warnings
 from typing import Optional
 
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 
 from ..models import MobileNetV2
 from ..models.arch import network_plan
@@ -54,16 +54,22 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
         from .options import check_option_keys  # it imports the registries' modules
 
         check_option_keys(cfg, cfg_options)
+        created = _fill_none_nodes(cfg, cfg_options)
         try:
             cfg.merge_from_dict(cfg_options)
         except (TypeError, RecursionError, KeyError) as err:
             keys = ', '.join(cfg_options)
             reason = str(err).split(' You may set')[0]  # mmengine's hint names its own API
-            raise ConfigError(
-                f'--cfg-options {keys}: {type(err).__name__}: {reason}. Set the whole node '
-                "instead, e.g. model.backbone.init_cfg=\"dict(type='Pretrained', "
-                'checkpoint=PATH)"'
-            ) from None
+            raise ConfigError(f'--cfg-options {keys}: {type(err).__name__}: {reason}') from None
+        for key in created:  # a node that was None, now built from options alone
+            node = cfg
+            for part in key.split('.'):
+                node = node[part]
+            if 'type' not in node:
+                raise ConfigError(
+                    f'--cfg-options: {key} was None in the config; give its type too, e.g. '
+                    f'{key}.type=Pretrained {key}.checkpoint=PATH'
+                )
     scope = cfg.get('default_scope')
     _map_model_pretrained(cfg)
     if scope not in SCOPES:
@@ -72,6 +78,23 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
             "(inherit the toolbox's default_runtime.py)"
         )
     return cfg
+
+
+def _fill_none_nodes(cfg: Config, options: dict) -> list:
+    """Replace each None node that an option sets a key of (``init_cfg=None`` and
+    ``model.backbone.init_cfg.checkpoint=PATH``) with an empty dict, so the option
+    builds it; returns those nodes' keys. mmengine refuses to merge into None."""
+    created = []
+    for option in options:
+        node, parts = cfg, option.split('.')
+        for depth, part in enumerate(parts[:-1]):
+            if not isinstance(node, (dict, Config)) or part not in node:
+                break
+            if node[part] is None:
+                node[part] = ConfigDict()
+                created.append('.'.join(parts[: depth + 1]))
+            node = node[part]
+    return created
 
 
 def _map_model_pretrained(cfg: Config):
@@ -130,7 +153,10 @@ def _pretrained_checkpoints(node, key: str):
 def check_pretrained_paths(cfg: Config):
     """Fail before training, naming the key, when a local Pretrained checkpoint is missing
     (URLs and mmengine schemes such as mmcls:// are left to their loaders)."""
-    for key, path in _pretrained_checkpoints(cfg.model, 'model'):
+    checkpoints = list(_pretrained_checkpoints(cfg.model, 'model'))
+    if isinstance(cfg.model.get('pretrained'), str):  # mmpretrain's whole-model route
+        checkpoints.append(('model.pretrained', cfg.model.pretrained))
+    for key, path in checkpoints:
         if '://' not in path and not osp.isfile(osp.expanduser(path)):
             raise ConfigError(
                 f'{key} = {path!r} does not exist: point it at your weights '
@@ -254,10 +280,26 @@ def check_datasets(cfg: Config, splits=('train', 'val', 'test')):
         if not cfg.get(f'{split}_dataloader'):
             continue
         dataset = build_split_dataset(cfg, split)
+        check_files_listed(dataset, _annotation_file(cfg, split))
         if cfg.default_scope == 'mmdet':
             check_boxes_inside_images(dataset, _annotation_file(cfg, split))
         if cfg.default_scope == 'mmseg':
             check_label_sizes(dataset)
+
+
+def check_files_listed(dataset, ann_file: str):
+    """ConfigError naming the first image the split lists that is not there (one
+    ``stat`` per file: seconds for ImageNet's 1.28M)."""
+    missing = [
+        path
+        for path in (dataset.get_data_info(i)['img_path'] for i in range(len(dataset)))
+        if not osp.isfile(path)
+    ]
+    if missing:
+        raise ConfigError(
+            f'{ann_file} lists {len(missing)} images that do not exist, first {missing[0]}: '
+            'restore them, or remove them from the split'
+        )
 
 
 def check_label_sizes(dataset):
@@ -292,16 +334,22 @@ def check_label_sizes(dataset):
 def check_boxes_inside_images(dataset, ann_file: str, tolerance: float = 1.0):
     """ConfigError when a box (x1, y1, x2, y2 in pixels, as mmdet holds COCO's
     [x, y, w, h]) reaches more than ``tolerance`` pixels beyond its image."""
-    outside = []
+    outside, boxes = [], 0
     for index in range(len(dataset)):
         info = dataset.get_data_info(index)
         w, h = info.get('width'), info.get('height')
         if w is None or h is None:
             return
+        boxes += len(info.get('instances', []))
         for instance in info.get('instances', []):
             x1, y1, x2, y2 = instance['bbox']
             if min(x1, y1) < -tolerance or x2 > w + tolerance or y2 > h + tolerance:
                 outside.append((info['img_path'], w, h, instance['bbox']))
+    if not boxes:
+        raise ConfigError(
+            f'{ann_file} holds no boxes: box AP over it would be -1 (no ground truth); '
+            'point the ann_file at annotated images'
+        )
     if outside:
         path, w, h, (x1, y1, x2, y2) = outside[0]
         raise ConfigError(

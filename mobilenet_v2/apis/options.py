@@ -3,41 +3,32 @@ a typo is a config error naming the key and the nearest valid names, not a
 constructor's TypeError deep in a run (or, worse, an option silently ignored)."""
 
 import difflib
+import importlib
 import inspect
 from typing import Iterable, List, Set, Tuple
 
+import torch.utils.data
 from mmengine.config import Config
-from mmengine.registry import (
-    DATASETS,
-    EVALUATOR,
-    HOOKS,
-    LOOPS,
-    METRICS,
-    MODELS,
-    OPTIM_WRAPPERS,
-    OPTIMIZERS,
-    PARAM_SCHEDULERS,
-    TASK_UTILS,
-    TRANSFORMS,
-    VISUALIZERS,
-    DefaultScope,
-)
+from mmengine.registry import DefaultScope
 
 from .config import ConfigError
 
+# the toolbox registries a config's ``type`` may name (each toolbox's own children of
+# mmengine's: looking a type up there imports the toolbox module that registers it,
+# which mmengine's root registries do not)
 REGISTRIES = (
-    MODELS,
-    DATASETS,
-    TRANSFORMS,
-    LOOPS,
-    HOOKS,
-    OPTIM_WRAPPERS,
-    OPTIMIZERS,
-    PARAM_SCHEDULERS,
-    METRICS,
-    EVALUATOR,
-    VISUALIZERS,
-    TASK_UTILS,
+    'MODELS',
+    'DATASETS',
+    'TRANSFORMS',
+    'LOOPS',
+    'HOOKS',
+    'OPTIM_WRAPPERS',
+    'OPTIMIZERS',
+    'PARAM_SCHEDULERS',
+    'METRICS',
+    'EVALUATOR',
+    'VISUALIZERS',
+    'TASK_UTILS',
 )
 
 
@@ -47,11 +38,12 @@ def accepted_arguments(type_name, scope: str) -> Tuple[Set[str], bool]:
     when the class is not found or its ``**kwargs`` reach no signature."""
     cls = type_name if inspect.isclass(type_name) else None
     if cls is None:
+        toolbox = importlib.import_module(f'{scope}.registry')
         with DefaultScope.overwrite_default_scope(scope):
-            for registry in REGISTRIES:
+            for name in REGISTRIES:
                 try:
-                    cls = registry.get(type_name)
-                except (KeyError, ImportError):
+                    cls = getattr(toolbox, name).get(type_name)
+                except (AttributeError, KeyError, ImportError):
                     cls = None
                 if cls is not None:
                     break
@@ -65,7 +57,11 @@ def accepted_arguments(type_name, scope: str) -> Tuple[Set[str], bool]:
             parameters = inspect.signature(klass.__init__).parameters.values()
         except (TypeError, ValueError):
             return names, False
-        names |= {p.name for p in parameters if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+        names |= {
+            p.name
+            for p in parameters
+            if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL) and p.name != 'self'
+        }
         if not any(p.kind == p.VAR_KEYWORD for p in parameters):
             return names, True
     return names, False  # **kwargs all the way up
@@ -79,9 +75,17 @@ IMPLIED_TYPES = {
     'val_cfg': lambda node: 'ValLoop',
     'test_cfg': lambda node: 'TestLoop',
     'optim_wrapper': lambda node: 'OptimWrapper',
+    # mmengine builds a dataloader node as torch's DataLoader (sampler, collate_fn and
+    # dataset built first)
+    'train_dataloader': lambda node: torch.utils.data.DataLoader,
+    'val_dataloader': lambda node: torch.utils.data.DataLoader,
+    'test_dataloader': lambda node: torch.utils.data.DataLoader,
 }
 # keys the Runner reads from those nodes itself before building them
-RUNNER_KEYS = {'train_cfg': {'by_epoch'}, 'optim_wrapper': {'optimizer', 'paramwise_cfg'}}
+RUNNER_KEYS = {
+    'train_cfg': {'by_epoch'},
+    'optim_wrapper': {'optimizer', 'paramwise_cfg', 'constructor'},
+}
 
 
 def _nearest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> List[str]:
@@ -98,6 +102,14 @@ def check_option_keys(cfg: Config, options: dict):
     for option in options:
         if option == 'model.pretrained':  # load_config maps it to the backbone's init_cfg
             continue
+        model = root.get('model') or {}
+        if option.startswith('model.data_preprocessor.') and 'data_preprocessor' not in model:
+            if 'data_preprocessor' in root:  # mmpretrain's layout
+                raise ConfigError(
+                    f'--cfg-options {option}: this config keeps its data preprocessor at '
+                    f"the top level: set {option[len('model.') :]} (model.data_preprocessor "
+                    'would replace it whole)'
+                )
         parts = option.split('.')
         node, path = root, []
         for depth, part in enumerate(parts):

@@ -157,7 +157,8 @@ def prepare_train(
     hooks = cfg.get('custom_hooks') or []
     if not any(hook.get('type') in EXACT_RESUME_HOOKS for hook in hooks):
         cfg.custom_hooks = [*hooks, dict(type='mobilenet_v2.IterationSeedHook')]
-    splits = ('train', 'val') if cfg.get('val_cfg') else ('train',)
+    # mmpretrain's configs say val_cfg = dict(): a validation loop with defaults
+    splits = ('train', 'val') if cfg.get('val_cfg') is not None else ('train',)
     check_data_roots(cfg, loaders=splits)
     check_pretrained_paths(cfg)
     check_datasets(cfg, splits)

@@ -146,7 +146,12 @@ def timm_to_ours(state_dict: Dict) -> 'OrderedDict':
     for key, value in state_dict.items():
         module, param = key.rsplit('.', 1)
         if module not in names:
-            raise KeyError(f'unexpected key in a timm mobilenetv2 state dict: {key}')
+            hint = (
+                " (torchvision's layout: torchvision2mmpretrain.py)"
+                if key.startswith('features.')
+                else ''
+            )
+            raise KeyError(f'unexpected key in a timm mobilenetv2 state dict: {key}{hint}')
         converted[f'{names[module]}.{param}'] = value
     return converted
 

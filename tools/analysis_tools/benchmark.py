@@ -22,7 +22,6 @@ import json
 import os.path as osp
 
 import torch
-from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
 from mobilenet_v2.analysis import environment
@@ -40,7 +39,7 @@ from mobilenet_v2.analysis.benchmark import (
 )
 from mobilenet_v2.analysis.timing import time_calls
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
-from mobilenet_v2.apis.cli import check_files, run_cli
+from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 
 
 def parse_args():
@@ -65,7 +64,7 @@ def parse_args():
     parser.add_argument('--compare-upstream', action='store_true')
     parser.add_argument('--roofline', action='store_true')
     parser.add_argument('--json', help='also write the report to this JSON file')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
     return parser.parse_args()
 
 

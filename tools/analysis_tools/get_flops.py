@@ -4,11 +4,10 @@ import argparse
 import json
 
 import torch
-from mmengine.config import DictAction
 
 from mobilenet_v2.analysis import CONVENTION, count_complexity, format_table
 from mobilenet_v2.apis import build_model, load_config
-from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.apis.cli import OptionsAction, run_cli
 
 
 def parse_args():
@@ -37,7 +36,7 @@ def parse_args():
         help='print one JSON object: params, madds (integers), groups',
     )
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction, default={}, help='override config keys'
+        '--cfg-options', nargs='+', action=OptionsAction, default={}, help='override config keys'
     )
     return parser.parse_args()
 

@@ -15,11 +15,10 @@ import argparse
 import os.path as osp
 
 import torch
-from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
-from mobilenet_v2.apis.cli import check_files, run_cli
+from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 from mobilenet_v2.deployment import OrtModel, export_onnx
 from mobilenet_v2.deployment.check import compare_outputs
 from mobilenet_v2.deployment.quantize import calibration_images, quantize_onnx
@@ -38,7 +37,7 @@ def parse_args():
     parser.add_argument('--int8', action='store_true', help='also write an int8 graph')
     parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
     parser.add_argument('--force', action='store_true', help='replace existing files')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
     return parser.parse_args()
 
 

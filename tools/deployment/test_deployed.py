@@ -13,7 +13,6 @@ import argparse
 import json
 
 import torch
-from mmengine.config import DictAction
 from mmengine.runner import load_checkpoint
 
 from mobilenet_v2.apis import (
@@ -23,7 +22,7 @@ from mobilenet_v2.apis import (
     check_data_roots,
     load_config,
 )
-from mobilenet_v2.apis.cli import check_files, run_cli
+from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 from mobilenet_v2.deployment import DeployModel, OrtModel
 from mobilenet_v2.deployment.evaluate import evaluate_deployed
 from mobilenet_v2.deployment.export import OUTPUT_NAMES
@@ -55,7 +54,7 @@ def main():
     parser.add_argument('--threads', type=int)
     parser.add_argument('--int8', action='store_true', help='.pth only: PT2E int8')
     parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={})
+    parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
     args = parser.parse_args()
     check_files(config=args.config, model=args.model)
     cfg = load_config(args.config, args.cfg_options)

@@ -84,6 +84,7 @@ def main():
     if args.check:
         if updated != text:
             sys.exit(f'error: {DOC} lists other error messages than the code: run {__file__}')
+        print(f'{DOC} lists every error message of the code')
         return
     open(DOC, 'w').write(updated)
 

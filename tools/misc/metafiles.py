@@ -191,6 +191,7 @@ def main():
     if args.check:
         if stale:
             sys.exit(f'error: {", ".join(stale)} differ from the code: run {__file__}')
+        print(f'{len(files)} files match the configs: {", ".join(files)}')
         return
     for name in stale:
         with open(osp.join(ROOT, name), 'w') as f:

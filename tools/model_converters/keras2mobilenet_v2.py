@@ -16,7 +16,7 @@ import argparse
 import torch
 
 from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.apis.cli import check_files, check_new_file, run_cli
 from mobilenet_v2.models.converters import keras_to_ours, read_keras_h5
 
 
@@ -27,10 +27,19 @@ def main():
     parser.add_argument('src', help='Keras HDF5 weights (.h5)')
     parser.add_argument('dst', help='output checkpoint path')
     args = parser.parse_args()
+    check_files(source=args.src)
+    check_new_file(args.dst)
     try:
-        converted = keras_to_ours(read_keras_h5(args.src))
-    except (KeyError, OSError) as err:  # OSError: h5py on a file that is no HDF5
-        raise ConfigError(f'{args.src}: {err.args[0] if err.args else err}') from None
+        weights = read_keras_h5(args.src)
+    except (OSError, KeyError):  # h5py: no HDF5 signature; no layer_names: not Keras 2's
+        raise ConfigError(
+            f'{args.src} is no Keras 2 HDF5 weights file (.h5 with layer_names): give the '
+            "Keras Applications download or model.save_weights('x.h5')"
+        ) from None
+    try:
+        converted = keras_to_ours(weights)
+    except KeyError as err:
+        raise ConfigError(f'{args.src}: {err.args[0]}: is it a MobileNetV2?') from None
     meta = dict(converted_from=args.src, source='keras', tf_padding=True, bn_eps=1e-3)
     torch.save(dict(state_dict=converted, meta=meta), args.dst)
     print(f'wrote {args.dst}')

@@ -11,7 +11,7 @@ import argparse
 import torch
 
 from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.apis.cli import check_files, check_new_file, run_cli
 from mobilenet_v2.compat import safe_torch_load
 from mobilenet_v2.models.converters import mmdet_to_ours
 
@@ -23,6 +23,8 @@ def main():
     parser.add_argument('src', help='mmdet checkpoint')
     parser.add_argument('dst', help='output checkpoint path')
     args = parser.parse_args()
+    check_files(source=args.src)
+    check_new_file(args.dst)
     checkpoint = safe_torch_load(args.src, map_location='cpu')
     state_dict = checkpoint.get('state_dict', checkpoint)
     meta = dict(checkpoint.get('meta', {}), converted_from=args.src, source='mmdet')

@@ -14,7 +14,7 @@ import argparse
 import torch
 
 from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.apis.cli import check_files, check_new_file, run_cli
 from mobilenet_v2.compat import safe_torch_load
 from mobilenet_v2.models.converters import timm_to_ours
 
@@ -26,6 +26,8 @@ def main():
     parser.add_argument('src', help="timm's weights: .pth or .safetensors")
     parser.add_argument('dst', help='output checkpoint path')
     args = parser.parse_args()
+    check_files(source=args.src)
+    check_new_file(args.dst)
     if args.src.endswith('.safetensors'):
         from safetensors.torch import load_file  # tensors only: nothing is unpickled
 

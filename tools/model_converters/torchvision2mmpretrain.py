@@ -11,7 +11,7 @@ import argparse
 
 import torch
 
-from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.apis.cli import check_files, check_new_file, run_cli
 from mobilenet_v2.compat import safe_torch_load
 from mobilenet_v2.models.converters import torchvision_to_ours
 
@@ -23,6 +23,8 @@ def main():
     parser.add_argument('src', help='torchvision checkpoint (a plain state dict)')
     parser.add_argument('dst', help='output checkpoint path')
     args = parser.parse_args()
+    check_files(source=args.src)
+    check_new_file(args.dst)
     state_dict = safe_torch_load(args.src, map_location='cpu')
     state_dict = state_dict.get('state_dict', state_dict)
     torch.save(
