@@ -157,8 +157,8 @@ def test_slurm_scripts_build_the_srun_command_and_refuse_cpu_nodes_in_one_line(t
         assert {'--quotatype=auto', '--exclusive'} <= set(recorded)  # SRUN_ARGS, split
         program = recorded[recorded.index(sys.executable) :]
         assert program[1] == '-u' and program[2].endswith(f'tools/{tool}')
-        assert program[3] == TOY_CLASSIFIER and program[-2:] == ['--cfg-options', 'a=1']
-        assert program[program.index('--launcher') + 1] == 'slurm'
+        assert program[3] == TOY_CLASSIFIER
+        assert program[-4:] == ['--cfg-options', 'a=1', '--launcher', 'slurm']
         assert proc.returncode == 2 and proc.stderr.startswith('error: --launcher slurm needs GPUs')
     assert not work_dir.exists()
 

@@ -1,25 +1,11 @@
 #!/usr/bin/env bash
 # Usage: [GPUS=8] [GPUS_PER_NODE=8] [CPUS_PER_TASK=5] [SRUN_ARGS="..."] \
 #        bash tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [test.py options]
-# As slurm_train.sh: one task per GPU; rank 0 prints the metrics.
+# One task per GPU over GPUS / GPUS_PER_NODE nodes (tools/slurm_launch.sh); rank 0
+# prints the metrics.
 set -euo pipefail
 if [ $# -lt 4 ]; then
     echo "error: usage: bash tools/slurm_test.sh PARTITION JOB_NAME CONFIG CHECKPOINT [test.py options]" >&2
     exit 2
 fi
-if ! command -v srun >/dev/null; then
-    echo "error: srun not found: run this on a Slurm node (without Slurm: tools/dist_test.sh)" >&2
-    exit 2
-fi
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-CHECKPOINT=$4
-GPUS=${GPUS:-8}
-GPUS_PER_NODE=${GPUS_PER_NODE:-$((GPUS < 8 ? GPUS : 8))}
-CPUS_PER_TASK=${CPUS_PER_TASK:-5}
-# shellcheck disable=SC2086
-srun -p "$PARTITION" --job-name="$JOB_NAME" --gres="gpu:$GPUS_PER_NODE" --ntasks="$GPUS" \
-    --ntasks-per-node="$GPUS_PER_NODE" --cpus-per-task="$CPUS_PER_TASK" --kill-on-bad-exit=1 \
-    ${SRUN_ARGS:-} "${PYTHON:-python}" -u "$(dirname "$0")/test.py" "$CONFIG" "$CHECKPOINT" \
-    --launcher slurm "${@:5}"
+exec bash "$(dirname "$0")/slurm_launch.sh" test.py "$@"
