@@ -1,6 +1,7 @@
 """tools/analysis_tools/benchmark.py: figures a user can trust, or one line saying why not."""
 
 import json
+import os
 import os.path as osp
 
 import pytest
@@ -12,9 +13,11 @@ SSD = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
 QUICK = ('--runs', '3', '--warmup', '1')
 
 
-def benchmark(*args, tmp_path, check=True):
+def benchmark(*args, tmp_path, check=True, env=None):
     out = str(tmp_path / 'report.json')
-    proc = run_tool('tools/analysis_tools/benchmark.py', *args, *QUICK, '--json', out, check=check)
+    proc = run_tool(
+        'tools/analysis_tools/benchmark.py', *args, *QUICK, '--json', out, check=check, env=env
+    )
     return proc, (json.load(open(out)) if proc.returncode == 0 else None)
 
 
@@ -34,10 +37,20 @@ def test_both_scopes_on_synthetic_input_without_data(tmp_path):
 
 
 def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
+    (tmp_path / 'tmp').mkdir()
     proc, report = benchmark(
-        SSD, '--shape', '160', '160', '--backend', 'onnxruntime', tmp_path=tmp_path
+        SSD,
+        '--shape',
+        '160',
+        '160',
+        '--backend',
+        'onnxruntime',
+        tmp_path=tmp_path,
+        env={'TMPDIR': str(tmp_path / 'tmp')},
     )
     assert 'forward: onnxruntime fp32 vs eager fp32: max |difference|' in proc.stdout
+    # the exported graphs' folder is gone
+    assert not [n for n in os.listdir(tmp_path / 'tmp') if n.startswith('mobilenet_v2_bench')]
     checked = report['scopes']['end_to_end']['difference_from_eager']
     # random weights tie the scores: boxes are shown, the network outputs gate
     assert 'boxes scoring over' in checked, checked

@@ -16,8 +16,10 @@ with frozen weights; ``int8``: torchao's PT2E X86InductorQuantizer), ``onnxrunti
 training images. ``fp16``/``bf16`` run eager autocast on CUDA only.
 """
 
+import atexit
 import copy
 import os.path as osp
+import shutil
 import tempfile
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -211,4 +213,8 @@ def calibration_for(cfg, precision, shape, count) -> Optional[List[np.ndarray]]:
 
 
 def work_folder() -> str:
-    return tempfile.mkdtemp(prefix='mobilenet_v2_benchmark_')
+    """A temporary folder for the exported graphs, removed when the process ends (the
+    sessions have read the graphs by then; a folder per run had filled the disk)."""
+    folder = tempfile.mkdtemp(prefix='mobilenet_v2_benchmark_')
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
