@@ -238,15 +238,14 @@ def test_a_dict_value_in_cfg_options_is_one_line_with_the_way_that_works(tmp_pat
     assert 'mmengine cannot parse a dict(...) value; set the keys one by one' in line, line
 
 
-def test_mmpretrains_model_pretrained_is_checked_before_anything_is_written(tmp_path):
+def test_mmpretrains_model_pretrained_is_checked_before_anything_is_written(toy_imagenet, tmp_path):
     work_dir = tmp_path / 'work'
     proc = run_tool(
         'tools/train.py',
         TOY_CLASSIFIER,
         '--work-dir',
         str(work_dir),
-        '--cfg-options',
-        'model.pretrained=/nonexistent.pth',
+        *toy_classifier_options(toy_imagenet, **{'model.pretrained': '/nonexistent.pth'}),
         check=False,
     )
     line = one_error_line(proc)
