@@ -1,7 +1,5 @@
 """Loading that names the file when the data does not fit the dataset's coding."""
 
-import os.path as osp
-
 import numpy as np
 from mmseg.datasets.transforms import LoadAnnotations
 
@@ -35,10 +33,11 @@ class LoadCheckedAnnotations(LoadAnnotations):
         **kwargs: ``LoadAnnotations``'s.
 
     Raises:
-        DataError: the label file cannot be decoded (truncated, not an image); its size
-            differs from its image's; it holds values outside the classes, naming them
-            and the likely cause. The check costs one pass over the label (no decoding
-            beyond mmseg's own).
+        DataError: the label file cannot be decoded (truncated, not an image); it holds
+            values outside the classes, naming them and the likely cause. The check
+            costs one pass over the label (no decoding beyond mmseg's own). A label of
+            another size than its image is found before the run, from the file headers
+            (``apis.config.check_label_sizes``, which the same tools run first).
     """
 
     def __init__(self, num_classes: int, ignore_index: int = 255, **kwargs):
@@ -55,13 +54,6 @@ class LoadCheckedAnnotations(LoadAnnotations):
                 'regenerate it, or remove its sample from the split'
             ) from None
         label = results['gt_seg_map']
-        image = results.get('img')
-        if image is not None and label.shape != image.shape[:2]:
-            raise DataError(
-                f'label {path} is {label.shape[1]}x{label.shape[0]} pixels, its image '
-                f'{osp.basename(results.get("img_path", "?"))} {image.shape[1]}x{image.shape[0]}'
-                ': a label map must have its image\'s size (a resized or mismatched file)'
-            )
         outside = (label >= self.num_classes) & (label != self.ignore_index)
         if outside.any():
             raise DataError(
