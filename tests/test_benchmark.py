@@ -32,7 +32,7 @@ def test_both_scopes_on_synthetic_input_without_data(tmp_path):
         assert entry['peak_rss_mib'] > 100
         assert f"{scope}: median {entry['median_ms']:.2f} ms" in proc.stdout
     env = report['environment']
-    for key in ('torch', 'onnxruntime', 'mmsegmentation', 'threads', 'cpu', 'isa'):
+    for key in ('torch', 'onnxruntime', 'openvino', 'mmsegmentation', 'threads', 'cpu', 'isa'):
         assert env[key], key
 
 
@@ -127,6 +127,42 @@ def test_compare_upstream_checks_outputs_and_reports_the_ratio(tmp_path):
     )
 
 
+@pytest.mark.parametrize('backend', ['pytorch', 'openvino'])
+def test_bf16_runs_where_the_cpu_has_it_and_is_one_line_where_not(backend, tmp_path):
+    """bf16 on a CPU: PyTorch autocast where oneDNN has AVX-512 BF16 or AMX, OpenVINO's
+    inference precision where its CPU plugin has it; refused in one line elsewhere."""
+    from mobilenet_v2.analysis.benchmark import cpu_autocast_supported
+    from mobilenet_v2.deployment import openvino_precisions
+
+    runs = (
+        cpu_autocast_supported('bf16') if backend == 'pytorch' else 'bf16' in openvino_precisions()
+    )
+    proc, report = benchmark(
+        FCN,
+        '--shape',
+        '64',
+        '128',
+        '--backend',
+        backend,
+        '--precision',
+        'bf16',
+        '--scope',
+        'forward',
+        tmp_path=tmp_path,
+        check=False,
+    )
+    if not runs:
+        assert proc.returncode == 2 and '--precision bf16' in proc.stderr, proc.stderr[-1500:]
+        assert len(proc.stderr.strip().splitlines()) == 1
+        return
+    assert proc.returncode == 0, proc.stderr[-1500:]
+    checked = report['scopes']['forward']['difference_from_eager']
+    difference = float(checked.split('max |difference| ')[1].split()[0])
+    # computed in bf16 (8 bits of mantissa: far from fp32's 1e-7), within its tolerance
+    assert 1e-4 < difference < 0.1, checked
+    assert report['precision'] == 'bf16' and report['scopes']['forward']['fps'] > 0
+
+
 def test_compare_upstream_without_an_upstream_model_is_one_line(tmp_path):
     proc, _ = benchmark(
         FCN, '--shape', '64', '128', '--compare-upstream', tmp_path=tmp_path, check=False
@@ -143,6 +179,10 @@ def test_compare_upstream_without_an_upstream_model_is_one_line(tmp_path):
         (('--backend', 'tensorrt'), '--backend must be one of'),
         (('--precision', 'int8'), '--precision int8 runs on --backend onnxruntime'),
         (('--shape', '8', '8'), 'each side must be >= 32'),
+        (
+            ('--backend', 'onnxruntime', '--precision', 'bf16'),
+            "ONNX Runtime's CPU provider has no bf16 kernels; use --backend openvino",
+        ),
         (('--tolerance', '-1'), '--tolerance must be 0 or more'),
         (('--roofline', '--scope', 'end_to_end'), '--roofline rates the forward scope'),
         (('--json', '/nonexistent/r.json'), 'its folder does not exist'),
@@ -166,3 +206,62 @@ def test_argument_errors_are_one_line_never_a_measured_zero(args, message, tmp_p
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert 'img/s' not in proc.stdout
     assert not osp.exists(osp.join(ROOT, 'report.json'))
+
+
+@pytest.mark.parametrize(
+    'backend, library',
+    [
+        ('pytorch', ('torch.mm', 'oneDNN 1x1 conv')),
+        ('onnxruntime', ('ONNX Runtime MatMul',)),
+        ('openvino', ('OpenVINO MatMul',)),
+    ],
+)
+def test_gemm_peak_goes_through_the_backends_own_library(backend, library):
+    """The roofline's peak: a 2048^3 fp32 product in the library that runs the model,
+    at a rate no 2-core x86 machine of this kind can miss by 100x or beat by 100x."""
+    from mobilenet_v2.analysis.roofline import gemm_peak
+
+    peak = gemm_peak(backend)
+    assert peak['gemm'] in library
+    assert 5 < peak['peak_gflops'] < 20000, peak
+
+
+def test_plot_groups_reports_by_model_and_backend(tmp_path):
+    reports = []
+    for backend in ('pytorch', 'openvino'):
+        out = tmp_path / f'fcn-64-{backend}-fp32.json'
+        run_tool(
+            'tools/analysis_tools/benchmark.py',
+            FCN,
+            '--shape',
+            '64',
+            '128',
+            '--backend',
+            backend,
+            '--scope',
+            'forward',
+            *QUICK,
+            '--json',
+            str(out),
+        )
+        reports.append(str(out))
+    png = tmp_path / 'plot.png'
+    proc = run_tool('tools/analysis_tools/plot_benchmarks.py', *reports, '--out', str(png))
+    rows = [line.split() for line in proc.stdout.splitlines() if line.endswith('img/s')]
+    assert [row[:4] for row in rows] == [
+        ['forward', 'fcn-64', 'openvino', 'fp32'],
+        ['forward', 'fcn-64', 'pytorch', 'fp32'],
+    ]
+    fps = json.load(open(reports[1]))['scopes']['forward']['fps']
+    assert float(rows[0][4]) == pytest.approx(fps, abs=0.06)
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    (tmp_path / 'bad.json').write_text('{"backend": "pytorch"}')
+    proc = run_tool(
+        'tools/analysis_tools/plot_benchmarks.py',
+        str(tmp_path / 'bad.json'),
+        '--out',
+        str(tmp_path / 'bad.png'),
+        check=False,
+    )
+    assert proc.returncode == 2 and 'is no benchmark.py JSON report' in proc.stderr
+    assert not (tmp_path / 'bad.png').exists()

@@ -12,8 +12,11 @@ Scopes (the DeployModel of mobilenet_v2/deployment/export.py in both):
 
 Backends: ``pytorch`` (eager), ``channels_last``, ``compile`` (torch.compile, inductor
 with frozen weights; ``int8``: torchao's PT2E X86InductorQuantizer), ``onnxruntime``
-(the exported graph; ``int8``: ORT static QDQ). int8 is calibrated on the config's
-training images. ``fp16``/``bf16`` run eager autocast on CUDA only.
+and ``openvino`` (the exported graph; ``int8``: ORT's static QDQ graph, which OpenVINO
+runs with its own int8 kernels). int8 is calibrated on the config's training images.
+``fp16``/``bf16``: PyTorch autocast on CUDA, or on a CPU with the instructions
+(oneDNN: AVX-512 BF16 / AVX-512 FP16 or AMX); OpenVINO's inference precision where its
+CPU plugin has it; ONNX Runtime's CPU provider has no such kernels.
 """
 
 import atexit
@@ -29,15 +32,16 @@ import torch
 import torch.nn.functional as F
 
 from ..apis.config import ConfigError, build_split_dataset
-from ..deployment import DeployModel, OrtModel, export_onnx
+from ..deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx, openvino_precisions
 from ..deployment.check import flat_tensors, match_detections
 from ..deployment.pt2e import CompiledForInference, quantize_pt2e
 from ..deployment.quantize import calibration_images, quantize_onnx
 
-BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime')
+BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime', 'openvino')
 PRECISIONS = ('fp32', 'int8', 'fp16', 'bf16')
 SCOPES = ('forward', 'end_to_end')
-INT8_BACKENDS = ('onnxruntime', 'compile')  # ORT QDQ; torchao PT2E + inductor
+INT8_BACKENDS = ('onnxruntime', 'openvino', 'compile')  # QDQ graph; torchao PT2E + inductor
+GRAPH_BACKENDS = ('onnxruntime', 'openvino')  # run the exported ONNX graph
 # largest accepted difference from eager fp32, relative to the largest reference value
 # (forward scope) or as the share of differing decisions (end to end); detections must
 # match box to box with IoU >= 0.99 (fp32) / 0.9 (reduced precision)
@@ -76,8 +80,35 @@ def check_backend(backend: str, precision: str):
         raise ConfigError(f'--precision must be one of {PRECISIONS}, got {precision!r}')
     if precision == 'int8' and backend not in INT8_BACKENDS:
         raise ConfigError(f'--precision int8 runs on --backend {" or ".join(INT8_BACKENDS)}')
-    if precision in ('fp16', 'bf16') and not torch.cuda.is_available():
-        raise ConfigError(f'--precision {precision} needs a CUDA device')
+    if precision in ('fp32', 'int8'):
+        return
+    if backend == 'onnxruntime':
+        raise ConfigError(
+            f"--precision {precision}: ONNX Runtime's CPU provider has no {precision} kernels; "
+            'use --backend openvino, pytorch or compile'
+        )
+    if backend == 'openvino':
+        if precision not in openvino_precisions():
+            raise ConfigError(
+                f"--precision {precision}: OpenVINO's CPU plugin runs "
+                f'{", ".join(openvino_precisions()) or "nothing (pip install openvino)"} here'
+            )
+    elif not (torch.cuda.is_available() or cpu_autocast_supported(precision)):
+        raise ConfigError(
+            f'--precision {precision} needs a CUDA device or a CPU with '
+            f'{CPU_INSTRUCTIONS[precision]}; this machine has neither'
+        )
+
+
+CPU_INSTRUCTIONS = dict(bf16='AVX-512 BF16 or AMX', fp16='AVX-512 FP16 or AMX-FP16')
+
+
+def cpu_autocast_supported(precision: str) -> bool:
+    """Whether oneDNN runs ``precision`` convolutions natively on this CPU (without the
+    instructions autocast would emulate them, slower than fp32)."""
+    if precision == 'bf16':
+        return torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    return torch.ops.mkldnn._is_mkldnn_fp16_supported()
 
 
 class Candidate:
@@ -108,15 +139,18 @@ class Candidate:
         }
         self.runners: Dict[str, Callable] = {}
         for scope, net in nets.items():
-            if backend == 'onnxruntime':
+            if backend in GRAPH_BACKENDS:
                 path = osp.join(work_dir, f'{scope}.onnx')
                 export_onnx(
                     cfg, model, path, shape, dynamic_batch=True, postprocess=scope == 'end_to_end'
                 )
                 if precision == 'int8':
                     path = quantize_onnx(path, path[:-5] + '.int8.onnx', calib_images)
-                ort = OrtModel(path, threads, spinning=spinning)
-                self.runners[scope] = lambda x, ort=ort: ort(x)
+                if backend == 'onnxruntime':
+                    self.runners[scope] = OrtModel(path, threads, spinning=spinning)
+                else:
+                    compute = 'fp32' if precision == 'int8' else precision
+                    self.runners[scope] = OpenVinoModel(path, threads, compute)
                 continue
             if backend == 'channels_last':
                 net = net.to(memory_format=torch.channels_last)
@@ -137,7 +171,10 @@ class Candidate:
 
 def _eager(net, backend, precision):
     dtype = dict(fp16=torch.float16, bf16=torch.bfloat16).get(precision)
-    if dtype is not None:  # autocast on the GPU (check_backend refused a machine without)
+    # autocast on the GPU, else on a CPU with the instructions (check_backend refused
+    # a machine with neither)
+    device = 'cuda' if dtype is not None and torch.cuda.is_available() else 'cpu'
+    if device == 'cuda':
         net = copy.deepcopy(net).cuda()
 
     @torch.no_grad()
@@ -146,8 +183,8 @@ def _eager(net, backend, precision):
             x = x.contiguous(memory_format=torch.channels_last)
         if dtype is None:
             return net(x)
-        with torch.autocast('cuda', dtype=dtype):
-            return net(x.cuda())
+        with torch.autocast(device, dtype=dtype):
+            return net(x.to(device))
 
     return run
 

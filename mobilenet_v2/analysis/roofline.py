@@ -2,9 +2,9 @@
 
 The peak is a large fp32 matrix product (2048 x 2048 x 2048) timed through the
 backend's own library in the same run: ONNX Runtime's MatMul for ``onnxruntime``,
-otherwise the best of torch's ``mm`` and a 1x1 convolution (oneDNN). Achieved
-GFLOP/s is 2 x MAdds (``count_complexity``, the paper's convention) x batch over the
-forward's median time.
+OpenVINO's MatMul (fp32 inference precision) for ``openvino``, otherwise the best of
+torch's ``mm`` and a 1x1 convolution (oneDNN). Achieved GFLOP/s is 2 x MAdds
+(``count_complexity``, the paper's convention) x batch over the forward's median time.
 """
 
 import time
@@ -51,6 +51,26 @@ def gemm_peak(backend: str) -> Dict[str, float]:
         a = np.random.rand(N, N).astype(np.float32)
         seconds = _best_seconds(lambda: session.run(None, {'a': a, 'b': a}))
         return dict(gemm='ONNX Runtime MatMul', peak_gflops=flops / seconds / 1e9)
+    if backend == 'openvino':
+        import openvino as ov
+        import openvino.opset13 as ops
+
+        a, b = (ops.parameter([N, N], np.float32) for _ in range(2))
+        request = (
+            ov.Core()
+            .compile_model(
+                ov.Model([ops.matmul(a, b, False, False)], [a, b]),
+                'CPU',
+                {
+                    'INFERENCE_NUM_THREADS': torch.get_num_threads(),
+                    'INFERENCE_PRECISION_HINT': 'f32',
+                },
+            )
+            .create_infer_request()
+        )
+        x = np.random.rand(N, N).astype(np.float32)
+        seconds = _best_seconds(lambda: request.infer([x, x]))
+        return dict(gemm='OpenVINO MatMul', peak_gflops=flops / seconds / 1e9)
     a = torch.rand(N, N)
     image, weight = torch.rand(1, N, 32, 64), torch.rand(N, N, 1, 1)  # 32 x 64 = 2048 pixels
     with torch.no_grad():

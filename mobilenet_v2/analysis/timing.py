@@ -44,7 +44,8 @@ def _version(package: str) -> Optional[str]:
 
 
 def environment(device: torch.device) -> Dict[str, str]:
-    """Versions (torch, onnxruntime, the mm* stack), threads, CPU model and ISA, GPU."""
+    """Versions (torch, onnxruntime, openvino, torchao, the mm* stack), threads, CPU model
+    and ISA, GPU."""
     env = dict(
         python=platform.python_version(),
         threads=str(torch.get_num_threads()),
@@ -53,6 +54,8 @@ def environment(device: torch.device) -> Dict[str, str]:
     for package in (
         'torch',
         'onnxruntime',
+        'openvino',
+        'torchao',
         'mmengine',
         'mmcv',
         'mmsegmentation',

@@ -1,7 +1,8 @@
 """Inference speed of any config's model that a user can trust.
 
     python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT] --shape H W
-        [--backend pytorch|channels_last|compile|onnxruntime] [--precision fp32|int8]
+        [--backend pytorch|channels_last|compile|onnxruntime|openvino]
+        [--precision fp32|int8|bf16|fp16]
         [--scope forward end_to_end] [--images] [--batch-size B] [--threads T]
         [--compare-upstream] [--roofline] [--json FILE]
 
@@ -58,7 +59,7 @@ def parse_args():
     parser.add_argument('--batch-size', type=int, default=1)
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--runs', type=int, default=20)
-    parser.add_argument('--threads', type=int, help='torch and ONNX Runtime threads')
+    parser.add_argument('--threads', type=int, help='torch, ONNX Runtime and OpenVINO threads')
     parser.add_argument('--calib-images', type=int, default=32, help='for int8')
     parser.add_argument('--tolerance', type=float, help='override the precision default')
     parser.add_argument('--compare-upstream', action='store_true')

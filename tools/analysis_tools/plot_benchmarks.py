@@ -1,5 +1,5 @@
 """Bar chart of benchmark.py JSON reports: images per second per model, one bar per
-backend and precision, for each scope.
+backend and precision, for each scope; the same figures printed as a table.
 
     python tools/analysis_tools/plot_benchmarks.py REPORT.json ... --out benchmarks.png
 """
@@ -40,12 +40,16 @@ def main():
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise ConfigError(f'{path} is no benchmark.py JSON report ({err!r})') from None
         batches |= batch
-        model = osp.basename(path).split('-pytorch')[0].split('-onnxruntime')[0]
-        model = model.split('-compile')[0].split('-channels_last')[0]
+        # benchmark_figures.sh names each report MODEL-BACKEND-PRECISION.json
+        model = osp.splitext(osp.basename(path))[0].replace(f"-{report['backend']}", '')
+        model = model.replace(f"-{report['precision']}", '')
         for scope, fps in scopes.items():
             bars.setdefault((scope, model), {})[variant] = fps
     scopes = sorted({scope for scope, _ in bars})
     variants = sorted({v for entries in bars.values() for v in entries})
+    for (scope, model), entries in sorted(bars.items()):
+        for variant, fps in sorted(entries.items()):
+            print(f'{scope:<11} {model:<28} {variant:<20} {fps:10.1f} img/s')
     fig, axes = plt.subplots(len(scopes), 1, figsize=(9, 3.2 * len(scopes)), squeeze=False)
     for ax, scope in zip(axes[:, 0], scopes):
         models = [m for s, m in bars if s == scope]

@@ -1,12 +1,12 @@
 """Score a deployed model on the config's test set with the toolbox's own evaluator.
 
-    python tools/deployment/test_deployed.py CONFIG MODEL --shape H W
+    python tools/deployment/test_deployed.py CONFIG MODEL --shape H W [--backend openvino]
 
-MODEL is an .onnx file (export_onnx.py's, fp32 or int8, run by ONNX Runtime) or a
-checkpoint (.pth: the same graph in PyTorch, for the fp32 reference; with --int8 its
-network quantized by torchao's PT2E X86InductorQuantizer, calibrated on
---calib-images images of the config's training set, run by torch.compile). Prints the
-metrics as JSON on the last line.
+MODEL is an .onnx file (export_onnx.py's, fp32 or int8, run by ONNX Runtime, or by
+OpenVINO with --backend openvino) or a checkpoint (.pth: the same graph in PyTorch,
+for the fp32 reference; with --int8 its network quantized by torchao's PT2E
+X86InductorQuantizer, calibrated on --calib-images images of the config's training
+set, run by torch.compile). Prints the metrics as JSON on the last line.
 """
 
 import argparse
@@ -23,14 +23,14 @@ from mobilenet_v2.apis import (
     load_config,
 )
 from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
-from mobilenet_v2.deployment import DeployModel, OrtModel
+from mobilenet_v2.deployment import DeployModel, OpenVinoModel, OrtModel
 from mobilenet_v2.deployment.evaluate import evaluate_deployed
 from mobilenet_v2.deployment.export import OUTPUT_NAMES
 from mobilenet_v2.deployment.pt2e import quantize_pt2e
 from mobilenet_v2.deployment.quantize import calibration_images
 
 
-def check_graph(graph: OrtModel, scope: str, shape, path: str):
+def check_graph(graph, scope: str, shape, path: str):
     """ConfigError unless the graph gives this config's task output at ``shape``."""
     wanted = list(OUTPUT_NAMES[scope])
     if graph.output_names != wanted:
@@ -52,6 +52,9 @@ def main():
     parser.add_argument('model', help='.onnx file, or a .pth checkpoint for PyTorch')
     parser.add_argument('--shape', type=int, nargs=2, required=True, metavar=('H', 'W'))
     parser.add_argument('--threads', type=int)
+    parser.add_argument(
+        '--backend', choices=('onnxruntime', 'openvino'), default='onnxruntime', help='.onnx only'
+    )
     parser.add_argument('--int8', action='store_true', help='.pth only: PT2E int8')
     parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
     parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
@@ -63,9 +66,12 @@ def main():
     shape = tuple(args.shape)
     if args.int8 and args.model.endswith('.onnx'):
         raise ConfigError('--int8 quantizes a .pth checkpoint; an .onnx graph is run as it is')
+    if args.backend != 'onnxruntime' and not args.model.endswith('.onnx'):
+        raise ConfigError(f'--backend {args.backend} runs an .onnx graph; {args.model} is none')
     images = calibration_images(cfg, shape, args.calib_images) if args.int8 else None
     if args.model.endswith('.onnx'):
-        run = OrtModel(args.model, args.threads)
+        runtime = OrtModel if args.backend == 'onnxruntime' else OpenVinoModel
+        run = runtime(args.model, args.threads)
         check_graph(run, cfg.default_scope, shape, args.model)
     else:
         model = build_model(cfg)
