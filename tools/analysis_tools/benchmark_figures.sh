@@ -32,7 +32,13 @@ SSD_CALIB=(--cfg-options train_dataloader.dataset.dataset.data_root=data/toy_coc
     "train_dataloader.dataset.dataset.metainfo.classes=(rectangle,ellipse,triangle,cross)")
 
 # COMBOS="compile int8" bash ... reruns some rows; the plot takes every JSON in OUT
-COMBOS=${COMBOS:-pytorch fp32,onnxruntime fp32,onnxruntime int8,compile fp32,compile int8}
+DEFAULT="pytorch fp32,onnxruntime fp32,onnxruntime int8,openvino fp32,openvino int8"
+DEFAULT+=",compile fp32,compile int8"
+if "$PY" -c "from mobilenet_v2.deployment import openvino_precisions as p; exit('bf16' not in p())"
+then
+    DEFAULT+=",openvino bf16"  # where the CPU has AVX-512 BF16 or AMX
+fi
+COMBOS=${COMBOS:-$DEFAULT}
 IFS=, read -ra combos <<< "$COMBOS"
 for bp in "${combos[@]}"; do
     set -- $bp
