@@ -50,7 +50,7 @@ def main():
     for (scope, model), entries in sorted(bars.items()):
         for variant, fps in sorted(entries.items()):
             print(f'{scope:<11} {model:<28} {variant:<20} {fps:10.1f} img/s')
-    fig, axes = plt.subplots(len(scopes), 1, figsize=(9, 3.2 * len(scopes)), squeeze=False)
+    fig, axes = plt.subplots(len(scopes), 1, figsize=(11, 3.2 * len(scopes)), squeeze=False)
     for ax, scope in zip(axes[:, 0], scopes):
         models = [m for s, m in bars if s == scope]
         width = 0.8 / len(variants)
@@ -58,14 +58,14 @@ def main():
             values = [bars[scope, m].get(variant, 0) for m in models]
             positions = [j + i * width for j in range(len(models))]
             drawn = ax.bar(positions, values, width, label=variant)
-            ax.bar_label(drawn, fmt='%.0f', fontsize=7)
+            ax.bar_label(drawn, fmt='%.3g', fontsize=7)
         ax.set_xticks([j + width * (len(variants) - 1) / 2 for j in range(len(models))])
         ax.set_xticklabels(models, fontsize=8)
         ax.set_yscale('log')
         ax.set_ylabel('images / s (log)')
         batch = '/'.join(str(b) for b in sorted(batches))
         ax.set_title(f'{scope.replace("_", " ")}, batch {batch}')
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))  # off the bars
     fig.tight_layout()
     fig.savefig(args.out, dpi=110)
     print(f'wrote {args.out}')
