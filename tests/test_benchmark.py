@@ -5,6 +5,7 @@ import os
 import os.path as osp
 
 import pytest
+import torch
 
 from .conftest import ROOT, run_tool
 
@@ -265,3 +266,44 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
     )
     assert proc.returncode == 2 and 'is no benchmark.py JSON report' in proc.stderr
     assert not (tmp_path / 'bad.png').exists()
+    # a report of no scope, or of no speed, and a second report of the same model and
+    # variant (it would replace the first bar silently)
+    report = json.load(open(reports[0]))
+    (tmp_path / 'again').mkdir()
+    for name, broken, message in (
+        ('none.json', {**report, 'scopes': {}}, 'is no benchmark.py JSON report'),
+        (
+            'zero.json',
+            {**report, 'scopes': {'forward': {**report['scopes']['forward'], 'fps': 0}}},
+            'is no benchmark.py JSON report',
+        ),
+        ('again/fcn-64-pytorch-fp32.json', report, 'a second fcn-64 pytorch fp32 report'),
+    ):
+        json.dump(broken, open(tmp_path / name, 'w'))
+        proc = run_tool(
+            'tools/analysis_tools/plot_benchmarks.py',
+            reports[0],
+            str(tmp_path / name),
+            '--out',
+            str(tmp_path / 'bad.png'),
+            check=False,
+        )
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr[-1500:]
+        assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / 'bad.png').exists()
+
+
+def test_bf16_is_refused_on_avx512_without_its_instructions(monkeypatch):
+    """oneDNN's own check (_is_mkldnn_bf16_supported) is true on any AVX-512 CPU, where
+    bf16 is emulated at twice fp32's time; the BF16/AMX instructions decide."""
+    from mobilenet_v2.analysis import benchmark as bench
+    from mobilenet_v2.apis import ConfigError
+
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    monkeypatch.setattr(torch.ops.mkldnn, '_is_mkldnn_bf16_supported', lambda: True)
+    monkeypatch.setattr(torch.cpu, '_is_avx512_bf16_supported', lambda: False)
+    monkeypatch.setattr(torch.cpu, '_is_amx_tile_supported', lambda: False)
+    with pytest.raises(ConfigError, match='needs a CUDA device or a CPU with AVX-512 BF16 or AMX'):
+        bench.check_backend('pytorch', 'bf16')
+    monkeypatch.setattr(torch.cpu, '_is_avx512_bf16_supported', lambda: True)
+    bench.check_backend('compile', 'bf16')

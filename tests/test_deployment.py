@@ -41,7 +41,7 @@ def test_classifier_exports_with_a_dynamic_batch_and_matches_pytorch(tmp_path):
     wrapper = export_onnx(cfg, model, path, (64, 64), dynamic_batch=True)
     for runtime in RUNTIMES:
         graph = runtime(path)
-        assert graph.output_names == ['scores'] and graph.input_shape[1:] == [3, 64, 64]
+        assert graph.output_names == ['scores'] and list(graph.input_shape[1:]) == [3, 64, 64]
         for n in (1, 3, 1):  # OpenVINO compiles per batch size, once
             x = images(n, 64, 64, seed=n)
             (scores,) = graph(x)
@@ -230,6 +230,30 @@ def test_rgb_input_gives_what_the_toolbox_preprocessor_gives_its_bgr_images(name
         ours = wrapper(rgb)
     for a, b in zip(flat_tensors(ours), flat_tensors(theirs)):
         torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-5)
+
+
+def test_openvino_refuses_an_empty_file_and_a_shape_the_graph_does_not_take(tmp_path):
+    """An empty file is an ONNX protobuf without a graph; a graph exported with a fixed
+    batch would be reshaped by OpenVINO and run at any size: both are one line."""
+    from mobilenet_v2.deployment import OpenVinoModel
+
+    empty = tmp_path / 'empty.onnx'
+    empty.write_bytes(b'')
+    with pytest.raises(ConfigError, match='cannot be read as an ONNX graph'):
+        OpenVinoModel(str(empty))
+    cfg, model = toy_model('mobilenet-v2_toy-imagenet.py')
+    path = str(tmp_path / 'cls.onnx')
+    export_onnx(cfg, model, path, (64, 64))
+    graph = OpenVinoModel(path)
+    assert graph(images(1, 64, 64))[0].shape == (1, 10)
+    with pytest.raises(
+        ConfigError,
+        match=r'takes input \[1, 3, 64, 64\], given \[3, 3, 64, 64\] '
+        r'\(export with --dynamic-batch',
+    ):
+        graph(images(3, 64, 64))
+    with pytest.raises(ConfigError, match=r'given \[1, 3, 96, 96\]$'):
+        graph(images(1, 96, 96))
 
 
 def test_a_graph_scored_against_another_task_or_size_is_one_line(tmp_path):

@@ -130,15 +130,32 @@ class OpenVinoModel:
             'INFERENCE_PRECISION_HINT': self.HINTS[precision],
             **({'INFERENCE_NUM_THREADS': threads} if threads else {}),
         }
+        if not self.graph.inputs or not self.graph.outputs:  # an empty file converts
+            raise ConfigError(f'{path} cannot be read as an ONNX graph (it holds no graph)')
+        self.path = path
         self.output_names = [o.get_any_name() for o in self.graph.outputs]
         partial = self.graph.inputs[0].get_partial_shape()
-        self.input_shape = [d.get_length() if d.is_static else 'batch' for d in partial]
+        names = ('batch', 'channels', 'height', 'width')
+        self.input_shape = [
+            d.get_length() if d.is_static else name for d, name in zip(partial, names)
+        ]
         self.requests: Dict[tuple, object] = {}
 
     def _request(self, shape: tuple):
         if shape not in self.requests:
             import openvino as ov
 
+            fits = len(shape) == len(self.input_shape) and all(
+                not isinstance(want, int) or want == got
+                for want, got in zip(self.input_shape, shape)
+            )
+            if not fits:  # OpenVINO would reshape a fixed graph and run it anyway
+                batch = self.input_shape[0]
+                other_batch = isinstance(batch, int) and shape[:1] != (batch,)
+                hint = ' (export with --dynamic-batch for other batch sizes)' if other_batch else ''
+                raise ConfigError(
+                    f'{self.path} takes input {list(self.input_shape)}, given {list(shape)}{hint}'
+                )
             self.graph.reshape({self.graph.inputs[0]: ov.PartialShape(list(shape))})
             compiled = self.core.compile_model(self.graph, 'CPU', self.config)
             self.requests[shape] = compiled.create_infer_request()

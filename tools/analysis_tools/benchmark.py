@@ -125,7 +125,8 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         f"peak RSS {entry['peak_rss_mib']:.0f} MiB"
     )
     if entry['median_ms'] > 1.5 * entry['min_ms']:
-        line += ' (median 1.5x above min: a busy machine? ratios to upstream are safer)'
+        spread = entry['median_ms'] / entry['min_ms']
+        line += f' (median {spread:.1f}x the min: a busy machine? ratios to upstream are safer)'
         entry['busy_machine'] = True
     if 'speedup_vs_upstream' in entry:
         line += (
@@ -199,9 +200,10 @@ def main():
 
         report['roofline'] = roofline(model, shape, args.backend, report['scopes']['forward'])
         r = report['roofline']
+        r['peak_precision'] = 'fp32'  # int8/bf16 runs are rated against it too: > 100%
         print(
-            f"roofline: {r['achieved_gflops']:.1f} GFLOP/s achieved of {r['peak_gflops']:.1f} "
-            f"({r['gemm']}) = {r['fraction_of_peak']:.1%}"
+            f"roofline: {r['achieved_gflops']:.1f} GFLOP/s achieved ({args.precision}) of the "
+            f"fp32 peak {r['peak_gflops']:.1f} ({r['gemm']}) = {r['fraction_of_peak']:.1%}"
         )
     if args.json:
         with open(args.json, 'w') as f:

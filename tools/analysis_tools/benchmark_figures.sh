@@ -3,7 +3,7 @@
 # (tools/analysis_tools/benchmark.py), then the plot. Weights are random (speed does not
 # depend on them; outputs are still checked against eager); int8 is calibrated on the
 # built-in toy sets in the real datasets' layouts (make demo builds them).
-#   bash tools/analysis_tools/benchmark_figures.sh [OUT_DIR]     (~15 min on 2 cores)
+#   bash tools/analysis_tools/benchmark_figures.sh [OUT_DIR]     (~45 min on 2 cores)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-.venv/bin/python}

@@ -22,6 +22,8 @@ def main():
     args = parser.parse_args()
     if not args.out.endswith('.png'):
         raise ConfigError(f'--out {args.out}: give a .png file name')
+    if not osp.isdir(osp.dirname(osp.abspath(args.out))) or osp.basename(args.out) == '.png':
+        raise ConfigError(f'--out {args.out}: give a .png file name in an existing folder')
     if osp.exists(args.out):
         raise ConfigError(f'--out {args.out} exists: give another file name')
     import matplotlib
@@ -35,8 +37,10 @@ def main():
         try:
             report = json.load(open(path))
             variant = f"{report['backend']} {report['precision']}"
-            scopes = {scope: entry['fps'] for scope, entry in report['scopes'].items()}
+            scopes = {scope: float(entry['fps']) for scope, entry in report['scopes'].items()}
             batch = {entry['batch_size'] for entry in report['scopes'].values()}
+            if not scopes or min(scopes.values()) <= 0:
+                raise ValueError('no scope with a positive fps')
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise ConfigError(f'{path} is no benchmark.py JSON report ({err!r})') from None
         batches |= batch
@@ -44,6 +48,11 @@ def main():
         model = osp.splitext(osp.basename(path))[0].replace(f"-{report['backend']}", '')
         model = model.replace(f"-{report['precision']}", '')
         for scope, fps in scopes.items():
+            if variant in bars.get((scope, model), {}):
+                raise ConfigError(
+                    f'{path}: a second {model} {variant} report (file names give the model: '
+                    'name them MODEL-BACKEND-PRECISION.json, one per model and variant)'
+                )
             bars.setdefault((scope, model), {})[variant] = fps
     scopes = sorted({scope for scope, _ in bars})
     variants = sorted({v for entries in bars.values() for v in entries})
