@@ -164,11 +164,26 @@ def test_bf16_runs_where_the_cpu_has_it_and_is_one_line_where_not(backend, tmp_p
     assert report['precision'] == 'bf16' and report['scopes']['forward']['fps'] > 0
 
 
-def test_compare_upstream_without_an_upstream_model_is_one_line(tmp_path):
+def test_compare_upstream_without_an_upstream_model_is_refused_first(tmp_path):
+    # int8 would first read calibration images from data/cityscapes (absent here), then
+    # export: the missing upstream model must be the error, before either
     proc, _ = benchmark(
-        FCN, '--shape', '64', '128', '--compare-upstream', tmp_path=tmp_path, check=False
+        FCN,
+        '--shape',
+        '64',
+        '128',
+        '--backend',
+        'onnxruntime',
+        '--precision',
+        'int8',
+        '--compare-upstream',
+        '--cfg-options',
+        'train_dataloader.dataset.data_root=no/such/folder',
+        tmp_path=tmp_path,
+        check=False,
     )
     assert proc.returncode == 2 and 'names no upstream_config' in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
 
 
 @pytest.mark.parametrize(

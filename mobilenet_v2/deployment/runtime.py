@@ -7,6 +7,7 @@ docs/benchmarks.md): fp32 about equal (3.6-3.9 ms), int8 OpenVINO 1.6-1.7 ms aga
 ONNX Runtime's 2.1-2.8 ms; on Mobile DeepLabv3 ONNX Runtime is the faster of the two.
 """
 
+import functools
 import os.path as osp
 from typing import Dict, Optional, Tuple
 
@@ -70,10 +71,12 @@ class OrtModel:
         return tuple(torch.from_numpy(o) for o in outputs)
 
 
+@functools.cache
 def openvino_precisions() -> Tuple[str, ...]:
     """The precisions OpenVINO's CPU plugin runs on this machine: fp32 and int8
     everywhere, bf16 where the CPU has AVX-512 BF16 or AMX, fp16 where it has AVX-512
-    FP16 or AMX-FP16 (its ``OPTIMIZATION_CAPABILITIES``). Empty without openvino."""
+    FP16 or AMX-FP16 (its ``OPTIMIZATION_CAPABILITIES``, read once per process). Empty
+    without openvino."""
     try:
         import openvino as ov
     except ImportError:

@@ -145,6 +145,10 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     cfg = load_config(args.config, args.cfg_options)
+    if args.compare_upstream:
+        from mobilenet_v2.analysis.upstream import upstream_config
+
+        upstream_config(cfg)  # a config without one is refused before any export
     shape = tuple(args.shape)
     images = (
         dataset_images(cfg, args.batch_size)
