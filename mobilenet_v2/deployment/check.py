@@ -26,7 +26,8 @@ def match_detections(
     order of the reference's scores). Boxes (K, 4) x1y1x2y2, scores (K,), labels (K,).
 
     Returns ``count_ref``, ``count``, ``unmatched`` (reference boxes without a partner),
-    ``min_iou`` and ``max_score_diff`` over the matched pairs (1.0 and 0.0 when none).
+    ``agree`` (pairs with IoU >= 0.5, COCO's loosest match), ``min_iou`` and
+    ``max_score_diff`` over the matched pairs (1.0 and 0.0 when none).
     """
     iou = box_iou(ref_boxes.float(), boxes.float()) if len(boxes) and len(ref_boxes) else None
     used, ious, diffs, unmatched = set(), [], [], 0
@@ -45,6 +46,7 @@ def match_detections(
         count_ref=len(ref_boxes),
         count=len(boxes),
         unmatched=unmatched,
+        agree=sum(iou >= 0.5 for iou in ious),
         min_iou=min(ious, default=1.0),
         max_score_diff=max(diffs, default=0.0),
     )

@@ -99,13 +99,15 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
     entry = {}
     if tested:
         tolerance = args.tolerance if args.tolerance is not None else TOLERANCE[args.precision]
-        measure, text = difference(task, scope, getattr(eager, scope)(inputs), run(inputs))
+        measure, text = difference(
+            task, scope, getattr(eager, scope)(inputs), run(inputs), args.precision
+        )
         if scope == 'end_to_end' and not args.checkpoint:
             # random weights score every class and box alike: which of two near-tied ones
             # wins (top-1, argmax, NMS) is rounding, so gate on the network outputs
             batch = to_batch(inputs, tuple(args.shape))
             measure, network = difference(
-                task, 'forward', eager.forward(batch), run.__self__.forward(batch)
+                task, 'forward', eager.forward(batch), run.__self__.forward(batch), args.precision
             )
             text += f' (random weights: not gated; network outputs: {network})'
         entry['difference_from_eager'] = text
