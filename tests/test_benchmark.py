@@ -46,10 +46,16 @@ def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
         '160',
         '--backend',
         'onnxruntime',
+        '--compare-eager',
         tmp_path=tmp_path,
         env={'TMPDIR': str(tmp_path / 'tmp')},
     )
     assert 'forward: onnxruntime fp32 vs eager fp32: max |difference|' in proc.stdout
+    for scope in ('forward', 'end_to_end'):
+        entry = report['scopes'][scope]
+        ratio = entry['eager_median_ms'] / entry['interleaved_with_eager_median_ms']
+        assert entry['speedup_vs_eager'] == pytest.approx(ratio, rel=1e-12)
+        assert f"{entry['speedup_vs_eager']:.2f}x" in proc.stdout
     # the exported graphs' folder is gone
     assert not [n for n in os.listdir(tmp_path / 'tmp') if n.startswith('mobilenet_v2_bench')]
     checked = report['scopes']['end_to_end']['difference_from_eager']
@@ -193,6 +199,7 @@ def test_compare_upstream_without_an_upstream_model_is_refused_first(tmp_path):
         (('--batch-size', '0'), '--batch-size must be at least 1, got 0'),
         (('--warmup', '-1'), '--warmup must be 0 or more'),
         (('--backend', 'tensorrt'), '--backend must be one of'),
+        (('--compare-eager',), '--compare-eager times another --backend or --precision'),
         (('--precision', 'int8'), '--precision int8 runs on --backend onnxruntime'),
         (('--shape', '8', '8'), 'each side must be >= 32'),
         (
@@ -368,3 +375,19 @@ def test_reduced_precision_detections_count_boxes_that_move_not_the_worst_iou():
     # the share is of the whole batch: one box lost beside an image that agrees
     batch = difference('mmdet', 'end_to_end', ref * 2, [lost, ref[0]], 'int8')[0]
     assert batch == pytest.approx(1 / 11)
+
+
+def test_interleaved_timing_alternates_blocks_each_led_by_an_untimed_call():
+    from mobilenet_v2.analysis.timing import time_interleaved
+
+    calls = []
+    timed = time_interleaved(
+        dict(a=lambda: calls.append('a'), b=lambda: calls.append('b')),
+        batch_size=2,
+        warmup=1,
+        runs=6,
+        rounds=4,
+    )
+    # warm-up a b, then per round: a's untimed call and its share of the 6 runs, then b's
+    assert ''.join(calls) == 'ab' + 'aaa' + 'bbb' + 'aaa' + 'bbb' + 'aa' + 'bb' + 'aa' + 'bb'
+    assert timed['a']['runs'] == timed['b']['runs'] == 6 and timed['a']['batch_size'] == 2

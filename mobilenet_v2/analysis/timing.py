@@ -111,6 +111,27 @@ def time_calls(
     return summarise(times, batch_size, cuda)
 
 
+def time_interleaved(
+    calls: Dict[str, Callable[[], object]], batch_size: int, warmup: int, runs: int, rounds: int = 4
+) -> Dict[str, Dict[str, float]]:
+    """``summarise`` of each of ``calls`` (name: one batch), timed ``runs`` times each,
+    interleaved in ``rounds`` blocks: each block starts with one untimed call, so that
+    the thread pool of one (OpenMP's or ONNX Runtime's, still spinning) never slows the
+    other's timed calls on a busy core, and a machine that slows down slows all alike."""
+    for _ in range(warmup):
+        for fn in calls.values():
+            fn()
+    times: Dict[str, list] = {name: [] for name in calls}
+    for round_ in range(rounds):
+        for name, fn in calls.items():
+            fn()
+            for _ in range(runs // rounds + (round_ < runs % rounds)):
+                start = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - start)
+    return {name: summarise(t, batch_size) for name, t in times.items()}
+
+
 def summarise(times, batch_size: int, cuda: bool = False) -> Dict[str, float]:
     """Order statistics of per-batch ``times`` (seconds) and the memory peaks."""
     ordered = sorted(times)

@@ -7,7 +7,6 @@ Our configs that reproduce an upstream model name it: ``upstream_config =
 
 import importlib
 import os.path as osp
-import time
 from typing import Callable, Dict
 
 import numpy as np
@@ -18,9 +17,8 @@ from ..apis.config import ConfigError
 from ..apis.model import build_model
 from ..deployment.check import flat_tensors
 from ..models.converters import ours_to_mmdet
-from .timing import summarise
+from .timing import time_interleaved
 
-ROUNDS = 4
 PACKAGES = dict(mmseg='mmseg', mmdet='mmdet', mmpretrain='mmpretrain')
 
 
@@ -112,26 +110,16 @@ class UpstreamModel:
         return inferencer.postprocess(preds, None, return_datasamples=False)
 
     def compare(self, scope: str, ours: Callable, inputs, batch_size, warmup, runs) -> Dict:
-        """Timing of ``ours(inputs)`` and upstream's on the same inputs, interleaved in
-        ``ROUNDS`` blocks: each block starts with one untimed call, so that the thread
-        pool of one (OpenMP's or ONNX Runtime's, still spinning) never slows the other's
-        timed calls on a busy core."""
+        """Timing of ``ours(inputs)`` and upstream's on the same inputs, interleaved
+        (``time_interleaved``)."""
         theirs = self._network if scope == 'forward' else self.end_to_end
-        for _ in range(warmup):
-            ours(inputs), theirs(inputs)
-        times = dict(ours=[], theirs=[])
-        for round_ in range(ROUNDS):
-            for name, fn in (('ours', ours), ('theirs', theirs)):
-                fn(inputs)
-                for _ in range(runs // ROUNDS + (round_ < runs % ROUNDS)):
-                    start = time.perf_counter()
-                    fn(inputs)
-                    times[name].append(time.perf_counter() - start)
-        mine = summarise(times['ours'], batch_size)
-        upstream = summarise(times['theirs'], batch_size)
+        timed = time_interleaved(
+            dict(ours=lambda: ours(inputs), theirs=lambda: theirs(inputs)), batch_size, warmup, runs
+        )
+        mine, upstream = timed['ours']['median_ms'], timed['theirs']['median_ms']
         return dict(
             upstream_config=self.cfg.filename,
-            interleaved_median_ms=mine['median_ms'],
-            upstream_median_ms=upstream['median_ms'],
-            speedup_vs_upstream=upstream['median_ms'] / mine['median_ms'],
+            interleaved_median_ms=mine,
+            upstream_median_ms=upstream,
+            speedup_vs_upstream=upstream / mine,
         )

@@ -4,7 +4,7 @@
         [--backend pytorch|channels_last|compile|onnxruntime|openvino]
         [--precision fp32|int8|bf16|fp16]
         [--scope forward end_to_end] [--images] [--batch-size B] [--threads T]
-        [--compare-upstream] [--roofline] [--json FILE]
+        [--compare-upstream] [--compare-eager] [--roofline] [--json FILE]
 
 Times two scopes (mobilenet_v2/analysis/benchmark.py): ``forward`` (normalisation and
 the network on a prepared batch) and ``end_to_end`` (decoded images of any size to
@@ -14,8 +14,10 @@ synthetic at --shape, or (--images) the first B images of the config's test set.
 than eager fp32 is first checked against eager on the same input; beyond the stated
 tolerance no speed is reported. --compare-upstream times mmseg's, mmdet's or
 mmpretrain's own model (from its own config, our weights loaded, outputs checked) in
-the same run, interleaved. --roofline times a large fp32 GEMM through the backend's
-library and reports the model's achieved GFLOP/s as a share of it.
+the same run, interleaved; --compare-eager does the same with our own eager fp32 model
+(for models no toolbox has, and for backends of ours against each other). --roofline
+times a large fp32 GEMM through the backend's library and reports the model's achieved
+GFLOP/s as a share of it.
 """
 
 import argparse
@@ -38,7 +40,7 @@ from mobilenet_v2.analysis.benchmark import (
     to_batch,
     work_folder,
 )
-from mobilenet_v2.analysis.timing import time_calls
+from mobilenet_v2.analysis.timing import time_calls, time_interleaved
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 
@@ -63,6 +65,9 @@ def parse_args():
     parser.add_argument('--calib-images', type=int, default=32, help='for int8')
     parser.add_argument('--tolerance', type=float, help='override the precision default')
     parser.add_argument('--compare-upstream', action='store_true')
+    parser.add_argument(
+        '--compare-eager', action='store_true', help='also time our eager fp32, interleaved'
+    )
     parser.add_argument('--roofline', action='store_true')
     parser.add_argument('--json', help='also write the report to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
@@ -84,6 +89,11 @@ def check_arguments(args):
         raise ConfigError(f'--threads must be at least 1, got {args.threads}')
     if args.tolerance is not None and args.tolerance < 0:
         raise ConfigError(f'--tolerance must be 0 or more, got {args.tolerance}')
+    if args.compare_eager and (args.backend, args.precision) == ('pytorch', 'fp32'):
+        raise ConfigError(
+            '--compare-eager times another --backend or --precision against eager fp32: '
+            'this run is eager fp32'
+        )
     if args.roofline and 'forward' not in args.scope:
         raise ConfigError('--roofline rates the forward scope: add forward to --scope')
     if args.json and osp.exists(args.json):
@@ -121,6 +131,19 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
     entry.update(time_calls(lambda: run(inputs), args.batch_size, args.warmup, args.runs))
     if upstream is not None:
         entry.update(upstream.compare(scope, run, inputs, args.batch_size, args.warmup, args.runs))
+    if args.compare_eager:
+        reference = getattr(eager, scope)
+        timed = time_interleaved(
+            dict(ours=lambda: run(inputs), eager=lambda: reference(inputs)),
+            args.batch_size,
+            args.warmup,
+            args.runs,
+        )
+        entry.update(
+            interleaved_with_eager_median_ms=timed['ours']['median_ms'],
+            eager_median_ms=timed['eager']['median_ms'],
+            speedup_vs_eager=timed['eager']['median_ms'] / timed['ours']['median_ms'],
+        )
     line = (
         f"{scope}: median {entry['median_ms']:.2f} ms (min {entry['min_ms']:.2f}, "
         f"p90 {entry['p90_ms']:.2f}) = {entry['fps']:.2f} img/s, "
@@ -135,6 +158,12 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
             f"; upstream {entry['upstream_median_ms']:.2f} ms, ours "
             f"{entry['interleaved_median_ms']:.2f} ms interleaved: "
             f"{entry['speedup_vs_upstream']:.2f}x"
+        )
+    if 'speedup_vs_eager' in entry:
+        line += (
+            f"; our eager fp32 {entry['eager_median_ms']:.2f} ms, this "
+            f"{entry['interleaved_with_eager_median_ms']:.2f} ms interleaved: "
+            f"{entry['speedup_vs_eager']:.2f}x"
         )
     print(line)
     return entry
@@ -175,7 +204,7 @@ def main():
             calib,
             work_folder(),
             args.threads,
-            spinning=not args.compare_upstream,
+            spinning=not (args.compare_upstream or args.compare_eager),
         )
         if tested
         else eager

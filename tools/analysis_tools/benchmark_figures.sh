@@ -44,7 +44,10 @@ for bp in "${combos[@]}"; do
     set -- $bp
     run classifier-224 "$CLS" 224 224 30 "$1" "$2" --compare-upstream --roofline "${CLS_CALIB[@]}"
     run ssdlite-320 "$SSD" 320 320 30 "$1" "$2" --compare-upstream "${SSD_CALIB[@]}"
-    run mobile-deeplabv3-512 "$MDL" 512 512 10 "$1" "$2" --roofline "${SEG_CALIB[@]}"
+    eager=()  # no upstream model exists: against our eager fp32, interleaved
+    [ "$bp" = "pytorch fp32" ] || eager=(--compare-eager)
+    run mobile-deeplabv3-512 "$MDL" 512 512 10 "$1" "$2" --roofline "${eager[@]}" \
+        "${SEG_CALIB[@]}"
     run deeplabv3plus-d8-512 "$DLV3P" 512 512 5 "$1" "$2" --compare-upstream --roofline \
         "${SEG_CALIB[@]}"
 done
