@@ -125,6 +125,8 @@ def test_compare_upstream_checks_outputs_and_reports_the_ratio(tmp_path):
         )
         ratio = entry['upstream_median_ms'] / entry['interleaved_median_ms']
         assert abs(entry['speedup_vs_upstream'] - ratio) < 1e-9
+        low, high = entry['speedup_vs_upstream_rounds']
+        assert 0 < low <= high and f'{low:.2f}-{high:.2f}x round by round' in proc.stdout
     roofline = report['roofline']
     assert roofline['madds'] > 0 and roofline['peak_gflops'] > 0
     assert (
@@ -391,3 +393,14 @@ def test_interleaved_timing_alternates_blocks_each_led_by_an_untimed_call():
     # warm-up a b, then per round: a's untimed call and its share of the 6 runs, then b's
     assert ''.join(calls) == 'ab' + 'aaa' + 'bbb' + 'aaa' + 'bbb' + 'aa' + 'bb' + 'aa' + 'bb'
     assert timed['a']['runs'] == timed['b']['runs'] == 6 and timed['a']['batch_size'] == 2
+    assert len(timed['a']['round_median_ms']) == 4
+
+
+def test_speedup_gives_the_ratio_of_medians_and_its_spread_round_by_round():
+    from mobilenet_v2.analysis.timing import speedup
+
+    timed = dict(
+        ours=dict(median_ms=10.0, round_median_ms=[10.0, 10.0, 20.0]),
+        theirs=dict(median_ms=40.0, round_median_ms=[40.0, 30.0, 60.0]),
+    )
+    assert speedup(timed, 'theirs') == dict(ratio=4.0, round_min=3.0, round_max=4.0)

@@ -117,19 +117,43 @@ def time_interleaved(
     """``summarise`` of each of ``calls`` (name: one batch), timed ``runs`` times each,
     interleaved in ``rounds`` blocks: each block starts with one untimed call, so that
     the thread pool of one (OpenMP's or ONNX Runtime's, still spinning) never slows the
-    other's timed calls on a busy core, and a machine that slows down slows all alike."""
+    other's timed calls on a busy core, and a machine that slows down slows all alike.
+    Each summary also has ``round_median_ms``: the median of each round (as many rounds
+    as have runs)."""
     for _ in range(warmup):
         for fn in calls.values():
             fn()
     times: Dict[str, list] = {name: [] for name in calls}
-    for round_ in range(rounds):
+    per_round: Dict[str, list] = {name: [] for name in calls}
+    for round_ in range(min(rounds, runs)):
         for name, fn in calls.items():
             fn()
+            block = []
             for _ in range(runs // rounds + (round_ < runs % rounds)):
                 start = time.perf_counter()
                 fn()
-                times[name].append(time.perf_counter() - start)
-    return {name: summarise(t, batch_size) for name, t in times.items()}
+                block.append(time.perf_counter() - start)
+            times[name].extend(block)
+            per_round[name].append(statistics.median(block) * 1e3)
+    return {
+        name: dict(summarise(t, batch_size), round_median_ms=per_round[name])
+        for name, t in times.items()
+    }
+
+
+def speedup(timed: Dict[str, Dict], reference: str, ours: str = 'ours') -> Dict[str, float]:
+    """The reference's median time over ours (> 1: ours is faster), and its lowest and
+    highest value round by round (``time_interleaved``): how far a machine whose speed
+    drifts moved it."""
+    ratios = [
+        theirs / mine
+        for theirs, mine in zip(timed[reference]['round_median_ms'], timed[ours]['round_median_ms'])
+    ]
+    return dict(
+        ratio=timed[reference]['median_ms'] / timed[ours]['median_ms'],
+        round_min=min(ratios),
+        round_max=max(ratios),
+    )
 
 
 def summarise(times, batch_size: int, cuda: bool = False) -> Dict[str, float]:

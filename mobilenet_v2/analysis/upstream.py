@@ -17,7 +17,7 @@ from ..apis.config import ConfigError
 from ..apis.model import build_model
 from ..deployment.check import flat_tensors
 from ..models.converters import ours_to_mmdet
-from .timing import time_interleaved
+from .timing import speedup, time_interleaved
 
 PACKAGES = dict(mmseg='mmseg', mmdet='mmdet', mmpretrain='mmpretrain')
 
@@ -116,10 +116,11 @@ class UpstreamModel:
         timed = time_interleaved(
             dict(ours=lambda: ours(inputs), theirs=lambda: theirs(inputs)), batch_size, warmup, runs
         )
-        mine, upstream = timed['ours']['median_ms'], timed['theirs']['median_ms']
+        ratio = speedup(timed, 'theirs')
         return dict(
             upstream_config=self.cfg.filename,
-            interleaved_median_ms=mine,
-            upstream_median_ms=upstream,
-            speedup_vs_upstream=upstream / mine,
+            interleaved_median_ms=timed['ours']['median_ms'],
+            upstream_median_ms=timed['theirs']['median_ms'],
+            speedup_vs_upstream=ratio['ratio'],
+            speedup_vs_upstream_rounds=[ratio['round_min'], ratio['round_max']],
         )

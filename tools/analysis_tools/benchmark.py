@@ -40,7 +40,7 @@ from mobilenet_v2.analysis.benchmark import (
     to_batch,
     work_folder,
 )
-from mobilenet_v2.analysis.timing import time_calls, time_interleaved
+from mobilenet_v2.analysis.timing import speedup, time_calls, time_interleaved
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 
@@ -103,6 +103,10 @@ def check_arguments(args):
     args.scope = list(dict.fromkeys(args.scope))  # each scope once, in the order given
 
 
+def _rounds(span) -> str:
+    return f' ({span[0]:.2f}-{span[1]:.2f}x round by round)'
+
+
 def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> dict:
     """Check (non-eager only), time, and compare with upstream one scope; print a line."""
     run = getattr(candidate, scope)
@@ -139,10 +143,12 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
             args.warmup,
             args.runs,
         )
+        ratio = speedup(timed, 'eager')
         entry.update(
             interleaved_with_eager_median_ms=timed['ours']['median_ms'],
             eager_median_ms=timed['eager']['median_ms'],
-            speedup_vs_eager=timed['eager']['median_ms'] / timed['ours']['median_ms'],
+            speedup_vs_eager=ratio['ratio'],
+            speedup_vs_eager_rounds=[ratio['round_min'], ratio['round_max']],
         )
     line = (
         f"{scope}: median {entry['median_ms']:.2f} ms (min {entry['min_ms']:.2f}, "
@@ -157,13 +163,13 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         line += (
             f"; upstream {entry['upstream_median_ms']:.2f} ms, ours "
             f"{entry['interleaved_median_ms']:.2f} ms interleaved: "
-            f"{entry['speedup_vs_upstream']:.2f}x"
+            f"{entry['speedup_vs_upstream']:.2f}x{_rounds(entry['speedup_vs_upstream_rounds'])}"
         )
     if 'speedup_vs_eager' in entry:
         line += (
             f"; our eager fp32 {entry['eager_median_ms']:.2f} ms, this "
             f"{entry['interleaved_with_eager_median_ms']:.2f} ms interleaved: "
-            f"{entry['speedup_vs_eager']:.2f}x"
+            f"{entry['speedup_vs_eager']:.2f}x{_rounds(entry['speedup_vs_eager_rounds'])}"
         )
     print(line)
     return entry
