@@ -12,6 +12,7 @@ from .conftest import ROOT, run_tool
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
 SSD = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
 QUICK = ('--runs', '3', '--warmup', '1')
+FCN_INT8 = (FCN, '--shape', '64', '128', '--backend', 'onnxruntime', '--precision', 'int8')
 
 
 def benchmark(*args, tmp_path, check=True, env=None):
@@ -92,14 +93,7 @@ def test_pt2e_int8_detector_is_checked_against_eager_before_it_is_timed(tmp_path
 def test_a_backend_beyond_tolerance_reports_no_speed(tmp_path, toy_cityscapes):
     """int8 differs from fp32; with no tolerance at all it must not be timed."""
     proc, _ = benchmark(
-        FCN,
-        '--shape',
-        '64',
-        '128',
-        '--backend',
-        'onnxruntime',
-        '--precision',
-        'int8',
+        *FCN_INT8,
         '--tolerance',
         '0',
         '--cfg-options',
@@ -176,14 +170,7 @@ def test_compare_upstream_without_an_upstream_model_is_refused_first(tmp_path):
     # int8 would first read calibration images from data/cityscapes (absent here), then
     # export: the missing upstream model must be the error, before either
     proc, _ = benchmark(
-        FCN,
-        '--shape',
-        '64',
-        '128',
-        '--backend',
-        'onnxruntime',
-        '--precision',
-        'int8',
+        *FCN_INT8,
         '--compare-upstream',
         '--cfg-options',
         'train_dataloader.dataset.data_root=no/such/folder',
