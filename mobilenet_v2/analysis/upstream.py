@@ -29,9 +29,17 @@ def upstream_config(cfg: Config) -> Config:
             f'{cfg.filename} names no upstream_config: --compare-upstream needs a config '
             'that reproduces an mmseg/mmdet/mmpretrain model'
         )
-    package, path = name.split('::')
+    package, _, path = str(name).partition('::')
+    if package not in PACKAGES or not path:
+        raise ConfigError(
+            f"upstream_config {name!r}: give '<package>::<path in its configs>', package one "
+            f"of {', '.join(PACKAGES)}, e.g. 'mmseg::mobilenet_v2/<file>.py'"
+        )
     root = osp.dirname(importlib.import_module(PACKAGES[package]).__file__)
-    return Config.fromfile(osp.join(root, '.mim', 'configs', path))
+    path = osp.join(root, '.mim', 'configs', path)
+    if not osp.isfile(path):
+        raise ConfigError(f'upstream_config {name!r}: {path} does not exist')
+    return Config.fromfile(path)
 
 
 class UpstreamModel:
