@@ -405,6 +405,15 @@ def test_speedup_gives_the_ratio_of_medians_and_its_spread_round_by_round():
     assert speedup(timed, 'theirs') == dict(ratio=4.0, round_min=3.0, round_max=4.0)
 
 
+def test_a_ratio_that_moved_between_rounds_marks_the_run_unsteady():
+    from mobilenet_v2.analysis.timing import unsteady
+
+    assert not unsteady({'speedup_vs_eager_rounds': [2.0, 2.9]})
+    assert unsteady({'speedup_vs_eager_rounds': [2.0, 3.1]})  # a new user saw 216-680x
+    assert unsteady({'speedup_vs_eager_rounds': [2.0, 2.1], 'speedup_vs_upstream_rounds': [1, 2]})
+    assert not unsteady({'median_ms': 3.0})
+
+
 def test_sweep_runs_each_variant_alone_and_plots_those_with_a_speed(tmp_path, toy_cityscapes):
     """--sweep DIR: one process per variant, DIR/NAME-BACKEND-PRECISION.json each and
     DIR/NAME.png; a variant refused a speed (int8 beside a tolerance of 1e-3) is named
@@ -555,7 +564,7 @@ def test_end_to_end_with_a_checkpoint_is_also_held_to_the_network_outputs(tmp_pa
     )
     entry = report['scopes']['end_to_end']
     assert (
-        '100.0% same top-1 class; network outputs: max |difference|'
+        '1 of 1 images the same top-1 class; network outputs: max |difference|'
         in entry['difference_from_eager']
     )
     assert 0 <= entry['difference_measure'] < entry['tolerance'] == 1e-3

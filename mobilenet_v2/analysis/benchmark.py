@@ -324,8 +324,9 @@ def difference(
     if shapes[0] != shapes[1]:
         return math.inf, f'results of shapes {shapes[1]}, eager {shapes[0]}'
     if scope == 'mmpretrain':
-        same = (ref[0].argmax(1) == out[0].argmax(1)).float().mean().item()
-        return 1 - same, f'{same:.1%} same top-1 class'
+        agree = (ref[0].argmax(1) == out[0].argmax(1)).float()
+        same = agree.mean().item()
+        return 1 - same, f'{int(agree.sum())} of {len(agree)} images the same top-1 class'
     same = float(np.mean([(r == o).float().mean().item() for r, o in zip(ref, out)]))
     return 1 - same, f'{same:.2%} same pixel labels'
 

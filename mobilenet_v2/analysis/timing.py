@@ -156,6 +156,16 @@ def speedup(timed: Dict[str, Dict], reference: str, ours: str = 'ours') -> Dict[
     )
 
 
+SPREAD = 1.5  # round by round, beyond this a ratio says more about the machine
+
+
+def unsteady(entry: Dict) -> bool:
+    """Whether an interleaved ratio of a benchmark report's scope ``entry`` moved more
+    than ``SPREAD`` times between its rounds (``speedup_vs_*_rounds``)."""
+    keys = ('speedup_vs_upstream_rounds', 'speedup_vs_eager_rounds')
+    return any(entry[k][1] > SPREAD * entry[k][0] for k in keys if k in entry)
+
+
 def summarise(times, batch_size: int, cuda: bool = False) -> Dict[str, float]:
     """Order statistics of per-batch ``times`` (seconds) and the memory peaks."""
     ordered = sorted(times)

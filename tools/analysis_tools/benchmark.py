@@ -52,7 +52,7 @@ from mobilenet_v2.analysis.benchmark import (
     to_batch,
     work_folder,
 )
-from mobilenet_v2.analysis.timing import speedup, time_calls, time_interleaved
+from mobilenet_v2.analysis.timing import SPREAD, speedup, time_calls, time_interleaved, unsteady
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 
@@ -68,21 +68,34 @@ def parse_args():
     parser.add_argument('--shape', type=int, nargs=2, required=True, metavar=('H', 'W'))
     parser.add_argument('--backend', help='pytorch (default), ' + ', '.join(BACKENDS[1:]))
     parser.add_argument('--precision', help='fp32 (default), ' + ', '.join(PRECISIONS[1:]))
-    parser.add_argument('--scope', nargs='+', default=list(SCOPES), choices=SCOPES)
+    parser.add_argument(
+        '--scope',
+        nargs='+',
+        default=list(SCOPES),
+        choices=SCOPES,
+        help='forward: a prepared batch through the network; end_to_end: decoded images to '
+        'final results (default: both)',
+    )
     parser.add_argument(
         '--images', action='store_true', help='the first --batch-size images of the test set'
     )
-    parser.add_argument('--batch-size', type=int, default=1)
-    parser.add_argument('--warmup', type=int, default=5)
-    parser.add_argument('--runs', type=int, default=20)
+    parser.add_argument('--batch-size', type=int, default=1, help='images per call (default 1)')
+    parser.add_argument('--warmup', type=int, default=5, help='untimed calls first (default 5)')
+    parser.add_argument('--runs', type=int, default=20, help='timed calls (default 20)')
     parser.add_argument('--threads', type=int, help='torch, ONNX Runtime and OpenVINO threads')
     parser.add_argument('--calib-images', type=int, default=32, help='for int8')
     parser.add_argument('--tolerance', type=float, help='override the precision default')
-    parser.add_argument('--compare-upstream', action='store_true')
+    parser.add_argument(
+        '--compare-upstream',
+        action='store_true',
+        help="also time mmseg's/mmdet's/mmpretrain's own model, interleaved",
+    )
     parser.add_argument(
         '--compare-eager', action='store_true', help='also time our eager fp32, interleaved'
     )
-    parser.add_argument('--roofline', action='store_true')
+    parser.add_argument(
+        '--roofline', action='store_true', help='achieved GFLOP/s against a large GEMM'
+    )
     parser.add_argument('--json', help='also write the report to this JSON file')
     parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
     parser.add_argument('--sweep', metavar='DIR', help='every backend and precision, one plot')
@@ -297,7 +310,7 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
     )
     if entry['median_ms'] > 1.5 * entry['min_ms']:
         spread = entry['median_ms'] / entry['min_ms']
-        line += f' (median {spread:.1f}x the min: a busy machine? interleaved ratios are safer)'
+        line += f' (median {spread:.1f}x the min: a busy machine?)'
         entry['busy_machine'] = True
     if 'speedup_vs_upstream' in entry:
         line += (
@@ -312,6 +325,13 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
             f"{entry['speedup_vs_eager']:.2f}x{_rounds(entry['speedup_vs_eager_rounds'])}"
         )
     print(line)
+    if unsteady(entry):
+        entry['busy_machine'] = True
+        print(
+            f"{scope}: the ratio moved more than {SPREAD}x between rounds: the machine's speed "
+            'changed during the run (other jobs?). Trust no ratio of this run: rerun with '
+            '--threads below the number of idle cores, e.g. --threads 1'
+        )
     return entry
 
 
