@@ -178,3 +178,21 @@ def test_classic_model_pretrained_becomes_the_backbones_init_cfg_with_a_warning(
     assert 'pretrained' not in cfg.model
     assert cfg.model.backbone.init_cfg == dict(type='Pretrained', checkpoint='x.pth')
     assert build_model(cfg).backbone.init_cfg['checkpoint'] == 'x.pth'
+
+
+@pytest.mark.parametrize(
+    'config, kind, root',
+    [
+        ('configs/toy/mobilenet-v2_toy-imagenet.py', 'imagenet', 'data/toy_imagenet'),
+        ('configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py', 'coco', 'data/toy_coco'),
+    ],
+)
+def test_a_missing_toy_set_says_how_to_write_it(config, kind, root, tmp_path, monkeypatch):
+    """A new user's int8 benchmark of a toy config, before any demo wrote its data."""
+    from mobilenet_v2.apis import ConfigError, load_config
+    from mobilenet_v2.apis.config import build_split_dataset
+
+    cfg = load_config(osp.join(ROOT, config))
+    monkeypatch.chdir(tmp_path)  # no data/ here
+    with pytest.raises(ConfigError, match=f'make_toy_data.py {kind} {root}$'):
+        build_split_dataset(cfg, 'train')

@@ -12,6 +12,7 @@ from ..models.arch import network_plan
 
 # The toolboxes our configs run under, decided by the config's default_scope.
 SCOPES = ('mmseg', 'mmdet', 'mmpretrain')
+TOY_SETS = ('ade20k', 'cityscapes', 'coco', 'imagenet')  # make_toy_data.py writes them
 # configs/ as installed with the package (setup.py links or copies it there)
 CONFIG_ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', 'configs')
 
@@ -241,9 +242,20 @@ def build_split_dataset(cfg: Config, split: str):
     try:
         dataset = DATASETS.build(cfg[f'{split}_dataloader'].dataset)
     except FileNotFoundError as err:
+        spec = cfg[f'{split}_dataloader'].dataset
+        while 'data_root' not in spec and 'dataset' in spec:  # RepeatDataset and kin
+            spec = spec.dataset
+        root = str(spec.get('data_root', '')).rstrip('/')
+        kind = osp.basename(root)[len('toy_') :]
+        toy = (
+            f', or write the built-in toy set there: python '
+            f'tools/dataset_converters/make_toy_data.py {kind} {root}'
+            if osp.basename(root).startswith('toy_') and kind in TOY_SETS
+            else ''
+        )
         raise ConfigError(
             f'{key} cannot be read ({err}): point --cfg-options {key}.data_root=PATH at '
-            'your data'
+            f'your data{toy}'
         ) from None
     except KeyError as err:  # an annotation file without a key its format needs
         if 'registry' in str(err):
