@@ -201,6 +201,10 @@ def test_compare_upstream_without_an_upstream_model_is_refused_first(tmp_path):
         (('--variants', 'onnxruntime:int8'), '--variants and --name go with --sweep DIR'),
         (('--sweep', 'out', '--variants', 'onnxruntime'), 'give BACKEND:PRECISION'),
         (('--sweep', 'out', '--variants', 'onnxruntime:bf16'), 'no bf16 kernels'),
+        (('--sweep', 'out', '--variants', 'onnxruntime:int4'), '--variants onnxruntime:int4: --'),
+        (('--sweep', 'README.md'), '--sweep README.md is a file: give a folder'),
+        (('--sweep', 'out', '--name', 'a/b'), "--name 'a/b': give a file name without folders"),
+        (('--tolerance', 'nan'), '--tolerance must be 0 or more, got nan'),
         (('--precision', 'int8'), '--precision int8 runs on --backend onnxruntime'),
         (('--shape', '8', '8'), 'each side must be >= 32'),
         (
@@ -253,7 +257,8 @@ def test_gemm_peak_goes_through_the_backends_own_library(backend, library):
 def test_plot_groups_reports_by_model_and_backend(tmp_path):
     reports = []
     for backend in ('pytorch', 'openvino'):
-        out = tmp_path / f'fcn-64-{backend}-fp32.json'
+        # a model name holding a backend's name (break-it: it was stripped from one only)
+        out = tmp_path / f'fcn-pytorch-64-{backend}-fp32.json'
         run_tool(
             'tools/analysis_tools/benchmark.py',
             FCN,
@@ -273,8 +278,8 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
     proc = run_tool('tools/analysis_tools/plot_benchmarks.py', *reports, '--out', str(png))
     rows = [line.split() for line in proc.stdout.splitlines() if line.endswith('img/s')]
     assert [row[:4] for row in rows] == [
-        ['forward', 'fcn-64', 'openvino', 'fp32'],
-        ['forward', 'fcn-64', 'pytorch', 'fp32'],
+        ['forward', 'fcn-pytorch-64', 'openvino', 'fp32'],
+        ['forward', 'fcn-pytorch-64', 'pytorch', 'fp32'],
     ]
     fps = json.load(open(reports[1]))['scopes']['forward']['fps']
     assert float(rows[0][4]) == pytest.approx(fps, abs=0.06)
@@ -300,7 +305,11 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
             {**report, 'scopes': {'forward': {**report['scopes']['forward'], 'fps': 0}}},
             'is no benchmark.py JSON report',
         ),
-        ('again/fcn-64-pytorch-fp32.json', report, 'a second fcn-64 pytorch fp32 report'),
+        (
+            'again/fcn-pytorch-64-pytorch-fp32.json',
+            report,
+            'a second fcn-pytorch-64 pytorch fp32 report',
+        ),
     ):
         json.dump(broken, open(tmp_path / name, 'w'))
         proc = run_tool(

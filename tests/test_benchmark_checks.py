@@ -25,6 +25,9 @@ def test_a_sweep_variant_gets_the_command_line_less_the_sweeps_own_options():
         sys.executable, 'bench.py', *common, *options,
         '--backend', 'pytorch', '--precision', 'fp32', *tail,
     ]  # fmt: skip
+    # options go before a '--' that ends them (break-it: the child took them for files)
+    ends = variant_command('b.py', ['--sweep', 'o', '--', 'c.py'], 'pytorch', 'fp32', 'j')
+    assert ends[2:] == ['--backend', 'pytorch', '--precision', 'fp32', '--json', 'j', '--', 'c.py']
     assert variant_command('b.py', ['c.py', '--sweep=out', '--runs', '3'], 'openvino', 'int8', 'j')[
         2:5
     ] == ['c.py', '--runs', '3']
@@ -139,6 +142,13 @@ def test_outputs_that_cannot_be_compared_never_pass():
     labels = [torch.zeros(8, 8, dtype=torch.long)] * 2
     assert difference('mmseg', 'end_to_end', labels, labels[:1])[0] == float('inf')
     assert difference('mmpretrain', 'end_to_end', ref, [ref[0][:1]])[0] == float('inf')
+    boxes = (torch.tensor([[0.0, 0, 10, float('inf')]]), torch.ones(1), torch.zeros(1).long())
+    finite = (torch.tensor([[0.0, 0, 10, 10]]), torch.ones(1), torch.zeros(1).long())
+    assert difference('mmdet', 'end_to_end', [finite], [boxes], 'int8')[0] == float('inf')
+    nan_top1 = torch.tensor([[0.1, float('nan')]])
+    assert difference('mmpretrain', 'end_to_end', [torch.tensor([[0.1, 0.9]])], [nan_top1])[
+        0
+    ] == float('inf')
     empty = (torch.zeros(0, 4), torch.zeros(0), torch.zeros(0, dtype=torch.long))
     assert difference('mmdet', 'end_to_end', [empty] * 2, [empty])[0] == float('inf')
 

@@ -185,6 +185,8 @@ def test_classic_model_pretrained_becomes_the_backbones_init_cfg_with_a_warning(
     [
         ('configs/toy/mobilenet-v2_toy-imagenet.py', 'imagenet', 'data/toy_imagenet'),
         ('configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py', 'coco', 'data/toy_coco'),
+        # its root is a folder inside the toy set's (break-it: no hint was given)
+        ('configs/toy/mobilenet-v2-d8_fcn_toy-ade20k.py', 'ade20k', 'data/toy_ade20k'),
     ],
 )
 def test_a_missing_toy_set_says_how_to_write_it(config, kind, root, tmp_path, monkeypatch):

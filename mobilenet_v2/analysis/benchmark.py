@@ -299,6 +299,8 @@ def difference(
         return (worst if precision == 'fp32' else max(rms, scale / SCALE_SHARE)), text
     if len(ref) != len(out):
         return math.inf, f'results for {len(out)} images, eager for {len(ref)}'
+    if not all(torch.isfinite(t).all() for t in flat_tensors(out) if t.is_floating_point()):
+        return math.inf, 'NaN or infinite values in the results'
     if scope == 'mmdet':
         worst, boxes, differ, lines = 0.0, 0, 0, []
         for (rb, rs, rl), (ob, os_, ol) in zip(ref, out):

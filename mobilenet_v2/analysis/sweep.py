@@ -36,7 +36,8 @@ def variant_command(
                 kept.append(argv[i])
             i += 1
     variant = ['--backend', backend, '--precision', precision, '--json', json_path]
-    return [sys.executable, script, *kept, *variant]
+    end = kept.index('--') if '--' in kept else len(kept)  # options before a '--'
+    return [sys.executable, script, *kept[:end], *variant, *kept[end:]]
 
 
 def sweep(args, script: str, argv: List[str]):
@@ -96,7 +97,7 @@ def sweep(args, script: str, argv: List[str]):
         plot = osp.join(osp.dirname(script), 'plot_benchmarks.py')
         subprocess.run([sys.executable, plot, *done, '--out', png], check=True)
     if failed:
+        kept = f'{len(done)} of {len(plan)} reports and the plot are' if done else 'nothing is'
         raise ConfigError(
-            f'--sweep: {", ".join(failed)} gave no speed (reasons above); '
-            f'{len(done)} of {len(plan)} reports and the plot are in {args.sweep}'
+            f'--sweep: {", ".join(failed)} gave no speed (reasons above); {kept} in {args.sweep}'
         )

@@ -245,14 +245,16 @@ def build_split_dataset(cfg: Config, split: str):
         spec = cfg[f'{split}_dataloader'].dataset
         while 'data_root' not in spec and 'dataset' in spec:  # RepeatDataset and kin
             spec = spec.dataset
-        root = str(spec.get('data_root', '')).rstrip('/')
-        kind = osp.basename(root)[len('toy_') :]
-        toy = (
-            f', or write the built-in toy set there: python '
-            f'tools/dataset_converters/make_toy_data.py {kind} {root}'
-            if osp.basename(root).startswith('toy_') and kind in TOY_SETS
-            else ''
-        )
+        # the toy sets' roots: data/toy_<kind>, or a folder in it (toy ADE20K's)
+        parts = str(spec.get('data_root', '')).rstrip('/').split('/')
+        toy = ''
+        for i, part in enumerate(parts):
+            if part.startswith('toy_') and part[len('toy_') :] in TOY_SETS:
+                toy = (
+                    ', or write the built-in toy set there: python tools/dataset_converters/'
+                    f"make_toy_data.py {part[len('toy_'):]} {'/'.join(parts[: i + 1])}"
+                )
+                break
         raise ConfigError(
             f'{key} cannot be read ({err}): point --cfg-options {key}.data_root=PATH at '
             f'your data{toy}'

@@ -109,12 +109,21 @@ def check_arguments(args):
             )
         if args.json:
             raise ConfigError('--sweep writes DIR/NAME-BACKEND-PRECISION.json: drop --json')
+        if osp.exists(args.sweep) and not osp.isdir(args.sweep):
+            raise ConfigError(f'--sweep {args.sweep} is a file: give a folder')
+        if args.name is not None and (not args.name or osp.sep in args.name):
+            raise ConfigError(f'--name {args.name!r}: give a file name without folders')
         for variant in args.variants or ():
             if variant.count(':') != 1:
                 raise ConfigError(
                     f'--variants {variant}: give BACKEND:PRECISION, e.g. onnxruntime:int8'
                 )
-            check_backend(*variant.split(':'))
+            try:
+                check_backend(*variant.split(':'))
+            except ConfigError as err:
+                raise ConfigError(f'--variants {variant}: {err}') from None
+        if args.variants:  # each once, in the order given
+            args.variants = list(dict.fromkeys(args.variants))
     elif args.variants or args.name:
         raise ConfigError('--variants and --name go with --sweep DIR')
     args.backend, args.precision = args.backend or 'pytorch', args.precision or 'fp32'
@@ -130,7 +139,7 @@ def check_arguments(args):
         raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
     if args.threads is not None and args.threads < 1:
         raise ConfigError(f'--threads must be at least 1, got {args.threads}')
-    if args.tolerance is not None and args.tolerance < 0:
+    if args.tolerance is not None and not args.tolerance >= 0:  # NaN too
         raise ConfigError(f'--tolerance must be 0 or more, got {args.tolerance}')
     if (
         args.compare_eager
@@ -185,7 +194,7 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
                 text += f' (random weights: not gated; network outputs: {network})'
         entry.update(difference_from_eager=text, difference_measure=measure, tolerance=tolerance)
         print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
-        if measure > tolerance:
+        if not measure <= tolerance:  # NaN too
             raise ConfigError(
                 f'{scope}: {args.backend} {args.precision} differs from eager fp32 by '
                 f'{measure:.3g} > tolerance {tolerance}: no speed reported (--tolerance '

@@ -44,9 +44,10 @@ def main():
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
             raise ConfigError(f'{path} is no benchmark.py JSON report ({err!r})') from None
         batches |= batch
-        # benchmark_figures.sh names each report MODEL-BACKEND-PRECISION.json
-        model = osp.splitext(osp.basename(path))[0].replace(f"-{report['backend']}", '')
-        model = model.replace(f"-{report['precision']}", '')
+        # benchmark_figures.sh and --sweep name each report MODEL-BACKEND-PRECISION.json
+        model = osp.splitext(osp.basename(path))[0]
+        suffix = f"-{report['backend']}-{report['precision']}"
+        model = model[: -len(suffix)] if model.endswith(suffix) else model
         for scope, fps in scopes.items():
             if variant in bars.get((scope, model), {}):
                 raise ConfigError(
