@@ -12,7 +12,8 @@ from .conftest import ROOT, run_tool
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
 SSD = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
 QUICK = ('--runs', '3', '--warmup', '1')
-FCN_INT8 = (FCN, '--shape', '64', '128', '--backend', 'onnxruntime', '--precision', 'int8')
+FCN_SMALL = (FCN, '--shape', '64', '128')  # the quickest model and input of all
+FCN_INT8 = (*FCN_SMALL, '--backend', 'onnxruntime', '--precision', 'int8')
 
 
 def benchmark(*args, tmp_path, check=True, env=None):
@@ -24,7 +25,7 @@ def benchmark(*args, tmp_path, check=True, env=None):
 
 
 def test_both_scopes_on_synthetic_input_without_data(tmp_path):
-    proc, report = benchmark(FCN, '--shape', '64', '128', tmp_path=tmp_path)
+    proc, report = benchmark(*FCN_SMALL, tmp_path=tmp_path)
     assert report['shape'] == [64, 128] and report['input'] == 'synthetic'
     for scope in ('forward', 'end_to_end'):
         entry = report['scopes'][scope]
@@ -141,10 +142,7 @@ def test_bf16_runs_where_the_cpu_has_it_and_is_one_line_where_not(backend, tmp_p
         cpu_autocast_supported('bf16') if backend == 'pytorch' else 'bf16' in openvino_precisions()
     )
     proc, report = benchmark(
-        FCN,
-        '--shape',
-        '64',
-        '128',
+        *FCN_SMALL,
         '--backend',
         backend,
         '--precision',
@@ -275,7 +273,7 @@ def test_sweep_runs_each_variant_alone_and_plots_those_with_a_speed(tmp_path, to
     DIR/NAME.png; a variant refused a speed (int8 beside a tolerance of 1e-3) is named
     at the end, the others' reports and the plot stay."""
     out = tmp_path / 'sweep'
-    sweep = ('tools/analysis_tools/benchmark.py', FCN, '--shape', '64', '128', '--sweep', str(out))
+    sweep = ('tools/analysis_tools/benchmark.py', *FCN_SMALL, '--sweep', str(out))
     proc = run_tool(
         *sweep,
         '--variants',

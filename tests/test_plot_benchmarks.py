@@ -6,7 +6,7 @@ import json
 import pytest
 
 from .conftest import run_tool
-from .test_benchmark import FCN, QUICK
+from .test_benchmark import FCN_SMALL, QUICK
 
 
 def test_plot_groups_reports_by_model_and_backend(tmp_path):
@@ -16,10 +16,7 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
         out = tmp_path / f'fcn-pytorch-64-{backend}-fp32.json'
         run_tool(
             'tools/analysis_tools/benchmark.py',
-            FCN,
-            '--shape',
-            '64',
-            '128',
+            *FCN_SMALL,
             '--backend',
             backend,
             '--scope',
