@@ -122,7 +122,6 @@ SWEEP = (
     ('onnxruntime', 'int8'),
     ('openvino', 'int8'),
 )
-PACKAGES = dict(onnxruntime='onnxruntime', openvino='openvino')
 
 
 def runnable(backend: str, precision: str) -> Optional[str]:
@@ -132,7 +131,8 @@ def runnable(backend: str, precision: str) -> Optional[str]:
         check_backend(backend, precision)
     except ConfigError as err:
         return str(err)
-    package = 'torchao' if (backend, precision) == ('compile', 'int8') else PACKAGES.get(backend)
+    graph = backend if backend in GRAPH_BACKENDS else None  # the runtime's package name
+    package = 'torchao' if (backend, precision) == ('compile', 'int8') else graph
     if package and importlib.util.find_spec(package) is None:
         return f'{package} is not installed (pip install -r requirements/optional.txt)'
     return None
