@@ -13,7 +13,7 @@ segmentation    ``seg_logits`` (N, num_classes, H, W): resized as mmseg's predic
 detection       ``boxes`` (K, 4) x1y1x2y2 in input pixels, ``scores`` (K,),
                 ``labels`` (K,) int64, ``batch_index`` (K,) int64: mmdet's SSD
                 post-processing (softmax, per-level top-k, score threshold, class-aware
-                NMS, max per image) with NMS as ONNX's NonMaxSuppression
+                NMS, max per image) with NMS as ONNX's NonMaxSuppression (``nms.py``)
 =============== ====================================================================
 """
 
@@ -22,10 +22,10 @@ from typing import Optional, Sequence, Tuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import torchvision
 from mmengine.config import Config
 
 from ..apis.config import ConfigError
+from .nms import CUSTOM_TRANSLATIONS, batched_nms
 
 OUTPUT_NAMES = dict(
     mmpretrain=('scores',),
@@ -181,18 +181,17 @@ class DeployModel(nn.Module):
         image = torch.arange(n, device=x.device).view(-1, 1).expand(-1, num).reshape(-1)
         boxes, scores, labels = boxes.reshape(-1, 4), scores.reshape(-1), labels.reshape(-1)
         # mmdet's score threshold (it thresholds before its per-level top-k; the top k of
-        # all pairs, then the threshold, is the same set), then mmdet's batched_nms:
-        # each class (and here each image) offset so that their boxes never overlap,
-        # one NMS, kept in descending score order
+        # all pairs, then the threshold, is the same set), then NMS within each class of
+        # each image (mmdet's batched_nms), kept in descending score order
         candidates = torch.nonzero(scores > self.score_thr).squeeze(1)
-        offset = (labels + image * head.num_classes).to(boxes.dtype) * (boxes.max() + 1)
         boxes, scores, labels, image = (
             boxes[candidates],
             scores[candidates],
             labels[candidates],
             image[candidates],
         )
-        keep = torchvision.ops.nms(boxes + offset[candidates, None], scores, self.iou_threshold)
+        groups = labels + image * head.num_classes
+        keep = batched_nms(boxes, scores, groups, self.iou_threshold)
         # max_per_img per image: the rank of each kept box among its image's
         same = image[keep].view(-1, 1) == image[keep].view(1, -1)
         keep = keep[torch.tril(same, diagonal=-1).sum(1) < self.max_per_img]
@@ -226,6 +225,7 @@ def export_onnx(
             output_names=list(wrapper.output_names) if postprocess else None,
             dynamic_shapes=dynamic_shapes,
             opset_version=opset_version,
+            custom_translation_table=CUSTOM_TRANSLATIONS,
             external_data=False,
             verbose=False,
         )

@@ -47,6 +47,7 @@ from mobilenet_v2.analysis.benchmark import (
     to_batch,
     work_folder,
 )
+from mobilenet_v2.analysis.detection_load import load_detector
 from mobilenet_v2.analysis.sweep import sweep
 from mobilenet_v2.analysis.timing import SPREAD, speedup, time_calls, time_interleaved, unsteady
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
@@ -275,6 +276,10 @@ def main():
     if args.checkpoint:
         check_checkpoint_fits(model, args.checkpoint)
         load_checkpoint(model, args.checkpoint, map_location='cpu', logger='silent')
+    workload = None
+    if not args.checkpoint and cfg.default_scope == 'mmdet':
+        workload = load_detector(model, shape)
+        print(workload)
     eager = Candidate(cfg, model, 'pytorch', 'fp32', shape)
     tested = (args.backend, args.precision) != ('pytorch', 'fp32')
     candidate = (
@@ -301,6 +306,7 @@ def main():
         backend=args.backend,
         precision=args.precision,
         input='test set' if args.images else 'synthetic',
+        **({'workload': workload} if workload else {}),
         scopes={},
         environment=environment(torch.device('cpu')),
     )
