@@ -182,3 +182,49 @@ def test_a_systematic_scale_is_refused_however_small_its_rms_error():
     for factor in (1.1, 0.9):
         measure, text = difference('mmdet', 'forward', ref, ref * factor, 'int8')
         assert measure > TOLERANCE['int8'], text
+
+
+class Outputs:
+    """A Candidate's end-to-end interface over fixed segmentation outputs: ``logits``
+    (1, C, H, W) at the input size, labels their argmax unless given."""
+
+    scope, shape, max_per_img = 'mmseg', (8, 8), None
+
+    def __init__(self, logits, labels=None):
+        self.logits = logits
+        self.labels = logits.argmax(1)[0] if labels is None else labels
+
+    def end_to_end(self, images):
+        return [self.labels]
+
+    def scores(self, batch):
+        return self.logits
+
+
+IMAGES = [__import__('numpy').zeros((8, 8, 3), 'uint8')]
+
+
+def test_a_wrong_post_processing_is_refused_with_random_weights():
+    """Break-it, session 5: with random weights end to end was held to the network's
+    outputs only, so a graph whose post-processing was wrong (here its resize puts the
+    logits upside down) still had a speed reported."""
+    from mobilenet_v2.analysis.benchmark import TOLERANCE, check_end_to_end
+
+    logits = torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(0))
+    eager, broken = Outputs(logits), Outputs(logits.flip(2))
+    measure, text = check_end_to_end(eager, broken, IMAGES, 'fp32', trained=False)
+    assert measure > 0.5 and measure > TOLERANCE['fp32']
+    assert 'random weights' in text and 'logits at the input size' in text
+
+
+def test_random_weights_decide_ties_by_rounding_and_pass_when_scores_agree():
+    from mobilenet_v2.analysis.benchmark import TOLERANCE, check_end_to_end
+
+    logits = torch.full((1, 2, 8, 8), 0.5)  # every pixel a tie
+    eager = Outputs(logits, labels=torch.zeros(8, 8, dtype=torch.long))
+    flipped = Outputs(logits + 1e-7, labels=torch.ones(8, 8, dtype=torch.long))
+    measure, _ = check_end_to_end(eager, flipped, IMAGES, 'fp32', trained=False)
+    assert measure <= TOLERANCE['fp32']
+    # a trained model's decisions are held: every label differs
+    measure, text = check_end_to_end(eager, flipped, IMAGES, 'fp32', trained=True)
+    assert measure == 1.0 and '0.00% same pixel labels' in text

@@ -209,6 +209,14 @@ class Candidate:
         outputs = self.runners['end_to_end'](to_batch(images, self.shape))
         return postprocess_to_originals(self.scope, outputs, images, self.shape)
 
+    def scores(self, batch: torch.Tensor):
+        """What end to end decides on: the softmax scores (classification), the logits
+        resized to the input (segmentation); the network's outputs (detection, whose
+        graph gives decisions only)."""
+        if self.scope == 'mmdet':
+            return self.forward(batch)
+        return self.runners['end_to_end'](batch)
+
 
 def _eager(net, backend, precision):
     dtype = dict(fp16=torch.float16, bf16=torch.bfloat16).get(precision)
@@ -331,6 +339,36 @@ def difference(
         return 1 - same, f'{int(agree.sum())} of {len(agree)} images the same top-1 class'
     same = float(np.mean([(r == o).float().mean().item() for r, o in zip(ref, out)]))
     return 1 - same, f'{same:.2%} same pixel labels'
+
+
+def check_end_to_end(
+    eager: Candidate, candidate: Candidate, images, precision: str, trained: bool
+) -> Tuple[float, str]:
+    """(measure, description) of ``candidate``'s end to end against eager fp32 on
+    ``images``, to hold against ``TOLERANCE[precision]``: the larger of ``difference``
+    on the decisions (labels, boxes) and on what they are taken from
+    (``Candidate.scores``, compared as forward outputs). The decisions alone pass a
+    network a little off everywhere (boxes 30% too large, every score 0.99). Random
+    weights (``trained`` False) score every class and box alike: which of two near-tied
+    ones wins (top-1, argmax, NMS) is rounding, so only the scores are held then."""
+    task = eager.scope
+    measure, text = difference(
+        task,
+        'end_to_end',
+        eager.end_to_end(images),
+        candidate.end_to_end(images),
+        precision,
+        eager.max_per_img,
+    )
+    batch = to_batch(images, eager.shape)
+    scores_measure, scores = difference(
+        task, 'forward', eager.scores(batch), candidate.scores(batch), precision
+    )
+    name = dict(mmpretrain='softmax scores', mmseg='logits at the input size')
+    scores = f"{name.get(task, 'network outputs')}: {scores}"
+    if trained:
+        return max(measure, scores_measure), f'{text}; {scores}'
+    return scores_measure, f'{text} (random weights: decisions not held; {scores})'
 
 
 def calibration_for(cfg, precision, shape, count) -> Optional[List[np.ndarray]]:

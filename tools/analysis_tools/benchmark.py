@@ -41,6 +41,7 @@ from mobilenet_v2.analysis.benchmark import (
     Candidate,
     calibration_for,
     check_backend,
+    check_end_to_end,
     dataset_images,
     difference,
     synthetic_images,
@@ -170,29 +171,14 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
     entry = {}
     if tested:
         tolerance = args.tolerance if args.tolerance is not None else TOLERANCE[args.precision]
-        measure, text = difference(
-            task,
-            scope,
-            getattr(eager, scope)(inputs),
-            run(inputs),
-            args.precision,
-            eager.max_per_img,
-        )
         if scope == 'end_to_end':
-            # the decisions (labels, boxes at IoU >= 0.5) pass a network that is a little
-            # off everywhere (boxes 30% too large, every score 0.99): gate on the network
-            # outputs too. Random weights score every class and box alike: which of two
-            # near-tied ones wins (top-1, argmax, NMS) is rounding, so only on those
-            batch = to_batch(inputs, tuple(args.shape))
-            network_measure, network = difference(
-                task, 'forward', eager.forward(batch), run.__self__.forward(batch), args.precision
+            measure, text = check_end_to_end(
+                eager, candidate, inputs, args.precision, bool(args.checkpoint)
             )
-            if args.checkpoint:
-                measure = max(measure, network_measure)
-                text += f'; network outputs: {network}'
-            else:
-                measure = network_measure
-                text += f' (random weights: not gated; network outputs: {network})'
+        else:
+            measure, text = difference(
+                task, scope, eager.forward(inputs), run(inputs), args.precision
+            )
         entry.update(difference_from_eager=text, difference_measure=measure, tolerance=tolerance)
         print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
         if not measure <= tolerance:  # NaN too
