@@ -34,8 +34,7 @@ def original_message(err: BaseException) -> str:
 # mmseg 1.2.2 builds its own losses through its deprecated build_loss, announces its
 # avg_non_ignore default (our configs keep mmseg's recipes) and that a hook not asked to
 # draw will not draw; mmengine's visualizer, built by the demo's inference APIs without a
-# save_dir, says it has no local backend (the demo writes its picture itself);
-# torchvision's nms calls a deprecated torch API while it is exported.
+# save_dir, says it has no local backend (the demo writes its picture itself).
 for message in (
     'pkg_resources is deprecated',
     'Setting (OMP|MKL)_NUM_THREADS environment variable for each process',
@@ -44,8 +43,6 @@ for message in (
     'Default ``avg_non_ignore`` is False',
     'The draw is False',
     "Failed to add <class 'mmengine.visualization.vis_backend.LocalVisBackend'>",
-    # torchvision 0.29's nms meta kernel, traced by torch.onnx's exporter
-    '`create_unbacked_symint` is deprecated',
 ):
     warnings.filterwarnings('ignore', message=message)
 
