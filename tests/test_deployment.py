@@ -50,7 +50,7 @@ def test_classifier_exports_with_a_dynamic_batch_and_matches_pytorch(tmp_path):
             torch.testing.assert_close(scores.sum(1), torch.ones(n))  # softmax scores
 
 
-@pytest.mark.parametrize('seg_output', ['logits', 'labels'])
+@pytest.mark.parametrize('seg_output', ['logits', 'labels', 'logits_nhwc'])
 def test_segmentation_exports_logits_or_labels_at_the_input_size(tmp_path, seg_output):
     cfg, model = toy_model('mobilenet-v2-d8_fcn_toy-cityscapes.py')
     path = str(tmp_path / 'seg.onnx')
@@ -58,10 +58,17 @@ def test_segmentation_exports_logits_or_labels_at_the_input_size(tmp_path, seg_o
     x = images(1, 64, 128)
     with torch.no_grad():
         ref = wrapper(x)
+        # the resize of mmseg's predict: bilinear, at the input size, classes first
+        logits = model((x - wrapper.mean) / wrapper.std, mode='tensor')
+        plain = torch.nn.functional.interpolate(logits, size=(64, 128), mode='bilinear')
+    shapes = dict(logits=(1, 19, 64, 128), logits_nhwc=(1, 64, 128, 19))
+    if seg_output != 'labels':
+        want = plain if seg_output == 'logits' else plain.permute(0, 2, 3, 1)
+        torch.testing.assert_close(ref, want, atol=1e-5, rtol=0)
     for runtime in RUNTIMES:
         (out,) = runtime(path)(x)
-        if seg_output == 'logits':
-            assert out.shape == (1, 19, 64, 128)
+        if seg_output != 'labels':
+            assert out.shape == shapes[seg_output]
             torch.testing.assert_close(out, ref, atol=1e-4, rtol=0)
         else:
             assert out.shape == (1, 64, 128) and out.dtype == torch.int64
@@ -206,7 +213,7 @@ def test_export_refuses_to_replace_a_file_and_names_the_way_out(tmp_path):
 
 def test_wrapper_refuses_an_unknown_segmentation_output():
     cfg, model = toy_model('mobilenet-v2-d8_fcn_toy-cityscapes.py')
-    with pytest.raises(ConfigError, match="seg_output must be 'logits' or 'labels'"):
+    with pytest.raises(ConfigError, match='seg_output must be one of'):
         DeployModel(model, 'mmseg', (64, 64), seg_output='probabilities')
 
 

@@ -175,7 +175,9 @@ class Candidate:
         if backend == 'channels_last':  # converts weights in place: leave eager's alone
             model = copy.deepcopy(model)
         nets = {
-            scope: DeployModel(model, self.scope, shape, postprocess=scope == 'end_to_end')
+            scope: DeployModel(
+                model, self.scope, shape, 'logits_nhwc', postprocess=scope == 'end_to_end'
+            )
             for scope in SCOPES
         }
         self.runners: Dict[str, Callable] = {}
@@ -183,7 +185,13 @@ class Candidate:
             if backend in GRAPH_BACKENDS:
                 path = osp.join(work_dir, f'{scope}.onnx')
                 export_onnx(
-                    cfg, model, path, shape, dynamic_batch=True, postprocess=scope == 'end_to_end'
+                    cfg,
+                    model,
+                    path,
+                    shape,
+                    dynamic_batch=True,
+                    seg_output='logits_nhwc',
+                    postprocess=scope == 'end_to_end',
                 )
                 if precision == 'int8':
                     path = quantize_onnx(path, path[:-5] + '.int8.onnx', calib_images)
@@ -244,12 +252,10 @@ def postprocess_to_originals(scope, outputs, images, shape):
     outputs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
     if scope == 'mmpretrain':
         return [outputs[0]]
-    if scope == 'mmseg':
-        logits = outputs[0]
+    if scope == 'mmseg':  # logits channels last (N, H, W, C)
+        labels = outputs[0].argmax(-1, keepdim=True).float()
         return [
-            F.interpolate(logits[i : i + 1].argmax(1, keepdim=True).float(), size=image.shape[:2])[
-                0, 0
-            ].long()
+            F.interpolate(labels[i : i + 1, None, :, :, 0], size=image.shape[:2])[0, 0].long()
             for i, image in enumerate(images)
         ]
     boxes, scores, labels, batch_index = outputs
