@@ -43,14 +43,15 @@ def upstream_config(cfg: Config) -> Config:
 
 
 class UpstreamModel:
-    """The upstream model, our weights loaded strictly, outputs checked equal (1e-4).
+    """The upstream model (``upstream``: ``upstream_config(cfg)``), our weights loaded
+    strictly, outputs checked equal (1e-4).
 
     Raises:
         ConfigError: no upstream config, or its outputs differ from ours.
     """
 
-    def __init__(self, cfg: Config, ours: torch.nn.Module, shape):
-        self.cfg, self.scope = upstream_config(cfg), cfg.default_scope
+    def __init__(self, cfg: Config, ours: torch.nn.Module, shape, upstream: Config):
+        self.cfg, self.scope = upstream, cfg.default_scope
         self.model = build_model(self.cfg)
         state = ours.state_dict()
         self.model.load_state_dict(ours_to_mmdet(state) if self.scope == 'mmdet' else state)

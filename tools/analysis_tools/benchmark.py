@@ -249,7 +249,7 @@ def main():
     if args.compare_upstream:
         from mobilenet_v2.analysis.upstream import upstream_config
 
-        upstream_config(cfg)  # a config without one is refused before any export
+        upstream_cfg = upstream_config(cfg)  # one without it is refused before any export
     shape = tuple(args.shape)
     images = (
         dataset_images(cfg, args.batch_size)
@@ -300,7 +300,7 @@ def main():
     if args.compare_upstream:
         from mobilenet_v2.analysis.upstream import UpstreamModel
 
-        upstream = UpstreamModel(cfg, model, shape)
+        upstream = UpstreamModel(cfg, model, shape, upstream_cfg)
     for scope in args.scope:
         report['scopes'][scope] = measure(
             args, scope, cfg.default_scope, eager, candidate, inputs[scope], upstream, tested
