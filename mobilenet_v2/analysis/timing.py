@@ -156,6 +156,20 @@ def speedup(timed: Dict[str, Dict], reference: str, ours: str = 'ours') -> Dict[
     )
 
 
+def compare_interleaved(name: str, ours: Callable, theirs: Callable, batch_size, warmup, runs):
+    """``ours()`` and ``theirs()`` timed interleaved (``time_interleaved``), as a benchmark
+    report's keys: ``interleaved_with_<name>_median_ms`` (ours), ``<name>_median_ms``,
+    ``speedup_vs_<name>`` (their median over ours) and ``speedup_vs_<name>_rounds``."""
+    timed = time_interleaved(dict(ours=ours, theirs=theirs), batch_size, warmup, runs)
+    ratio = speedup(timed, 'theirs')
+    return {
+        f'interleaved_with_{name}_median_ms': timed['ours']['median_ms'],
+        f'{name}_median_ms': timed['theirs']['median_ms'],
+        f'speedup_vs_{name}': ratio['ratio'],
+        f'speedup_vs_{name}_rounds': [ratio['round_min'], ratio['round_max']],
+    }
+
+
 SPREAD = 1.5  # round by round, beyond this a ratio says more about the machine
 
 

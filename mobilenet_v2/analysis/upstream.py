@@ -17,7 +17,7 @@ from ..apis.config import ConfigError
 from ..apis.model import build_model
 from ..deployment.check import flat_tensors
 from ..models.converters import ours_to_mmdet
-from .timing import speedup, time_interleaved
+from .timing import compare_interleaved
 
 PACKAGES = dict(mmseg='mmseg', mmdet='mmdet', mmpretrain='mmpretrain')
 
@@ -122,14 +122,9 @@ class UpstreamModel:
         """Timing of ``ours(inputs)`` and upstream's on the same inputs, interleaved
         (``time_interleaved``)."""
         theirs = self._network if scope == 'forward' else self.end_to_end
-        timed = time_interleaved(
-            dict(ours=lambda: ours(inputs), theirs=lambda: theirs(inputs)), batch_size, warmup, runs
-        )
-        ratio = speedup(timed, 'theirs')
         return dict(
             upstream_config=self.cfg.filename,
-            interleaved_median_ms=timed['ours']['median_ms'],
-            upstream_median_ms=timed['theirs']['median_ms'],
-            speedup_vs_upstream=ratio['ratio'],
-            speedup_vs_upstream_rounds=[ratio['round_min'], ratio['round_max']],
+            **compare_interleaved(
+                'upstream', lambda: ours(inputs), lambda: theirs(inputs), batch_size, warmup, runs
+            ),
         )

@@ -50,7 +50,7 @@ from mobilenet_v2.analysis.benchmark import (
 )
 from mobilenet_v2.analysis.detection_load import load_detector
 from mobilenet_v2.analysis.sweep import sweep
-from mobilenet_v2.analysis.timing import SPREAD, speedup, time_calls, time_interleaved, unsteady
+from mobilenet_v2.analysis.timing import SPREAD, compare_interleaved, time_calls, unsteady
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 
@@ -192,18 +192,15 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         entry.update(upstream.compare(scope, run, inputs, args.batch_size, args.warmup, args.runs))
     if args.compare_eager:
         reference = getattr(eager, scope)
-        timed = time_interleaved(
-            dict(ours=lambda: run(inputs), eager=lambda: reference(inputs)),
-            args.batch_size,
-            args.warmup,
-            args.runs,
-        )
-        ratio = speedup(timed, 'eager')
         entry.update(
-            interleaved_with_eager_median_ms=timed['ours']['median_ms'],
-            eager_median_ms=timed['eager']['median_ms'],
-            speedup_vs_eager=ratio['ratio'],
-            speedup_vs_eager_rounds=[ratio['round_min'], ratio['round_max']],
+            compare_interleaved(
+                'eager',
+                lambda: run(inputs),
+                lambda: reference(inputs),
+                args.batch_size,
+                args.warmup,
+                args.runs,
+            )
         )
     line = (
         f"{scope}: median {entry['median_ms']:.2f} ms (min {entry['min_ms']:.2f}, "
@@ -214,18 +211,16 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         spread = entry['median_ms'] / entry['min_ms']
         line += f' (median {spread:.1f}x the min: a busy machine?)'
         entry['busy_machine'] = True
-    if 'speedup_vs_upstream' in entry:
-        line += (
-            f"; upstream {entry['upstream_median_ms']:.2f} ms, ours "
-            f"{entry['interleaved_median_ms']:.2f} ms interleaved: "
-            f"{entry['speedup_vs_upstream']:.2f}x{_rounds(entry['speedup_vs_upstream_rounds'])}"
-        )
-    if 'speedup_vs_eager' in entry:
-        line += (
-            f"; our eager fp32 {entry['eager_median_ms']:.2f} ms, this "
-            f"{entry['interleaved_with_eager_median_ms']:.2f} ms interleaved: "
-            f"{entry['speedup_vs_eager']:.2f}x{_rounds(entry['speedup_vs_eager_rounds'])}"
-        )
+    for name, theirs, ours in (
+        ('upstream', 'upstream', 'ours'),
+        ('eager', 'our eager fp32', 'this'),
+    ):
+        if f'speedup_vs_{name}' in entry:
+            line += (
+                f"; {theirs} {entry[f'{name}_median_ms']:.2f} ms, {ours} "
+                f"{entry[f'interleaved_with_{name}_median_ms']:.2f} ms interleaved: "
+                f"{entry[f'speedup_vs_{name}']:.2f}x{_rounds(entry[f'speedup_vs_{name}_rounds'])}"
+            )
     print(line)
     if unsteady(entry):
         entry['busy_machine'] = True
