@@ -346,3 +346,19 @@ def test_end_to_end_with_a_checkpoint_is_also_held_to_the_scores(tmp_path):
         in entry['difference_from_eager']
     )
     assert 0 <= entry['difference_measure'] < entry['tolerance'] == 1e-3
+
+
+def test_a_detector_without_an_ssd_head_is_refused_in_one_line(tmp_path):
+    """Break-it, session 6: a RetinaNet config crashed in the random-weight detector
+    load (a traceback) before the export's own refusal."""
+    import mmdet
+
+    config = osp.join(
+        osp.dirname(mmdet.__file__), '.mim/configs/retinanet/retinanet_r18_fpn_1x_coco.py'
+    )
+    proc = run_tool(
+        'tools/analysis_tools/benchmark.py', config, '--shape', '64', '64', '--backend',
+        'onnxruntime', '--runs', '1', check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert 'softmax heads (SSD/SSDLite) only' in proc.stderr and 'Traceback' not in proc.stderr

@@ -75,11 +75,17 @@ def test_segmentation_exports_logits_or_labels_at_the_input_size(tmp_path, seg_o
             assert (out == ref).float().mean() > 0.999  # argmax ties may differ
 
 
-@pytest.mark.parametrize('score_thr', [0.02, 0.3])
-def test_detector_exports_with_nms_and_gives_mmdets_own_detections(tmp_path, score_thr):
-    cfg, model = toy_model(
-        'ssdlite-paper_mobilenetv2_toy-coco.py', **{'model.test_cfg.score_thr': score_thr}
-    )
+@pytest.mark.parametrize(
+    'options',
+    [
+        {'model.test_cfg.score_thr': 0.02},
+        {'model.test_cfg.score_thr': 0.3},
+        # break-it: the graph kept boxes mmdet drops for their size
+        {'model.test_cfg.min_bbox_size': 30},
+    ],
+)
+def test_detector_exports_with_nms_and_gives_mmdets_own_detections(tmp_path, options):
+    cfg, model = toy_model('ssdlite-paper_mobilenetv2_toy-coco.py', **options)
     for conv in model.bbox_head.cls_convs.modules():  # spread the scores apart
         if isinstance(conv, torch.nn.Conv2d):
             torch.nn.init.normal_(conv.weight, std=0.05)

@@ -115,6 +115,7 @@ class DeployModel(nn.Module):
         if cfg.nms.get('type', 'nms') != 'nms':
             raise ConfigError(f"model.test_cfg.nms.type must be 'nms', got {cfg.nms.type!r}")
         self.nms_pre, self.score_thr = cfg.get('nms_pre', -1), cfg.score_thr
+        self.min_bbox_size = cfg.get('min_bbox_size', -1)
         self.iou_threshold, self.max_per_img = cfg.nms.iou_threshold, cfg.max_per_img
         with torch.no_grad():
             cls_scores, _ = self.model._forward(torch.zeros(1, 3, *self.input_shape))
@@ -196,7 +197,11 @@ class DeployModel(nn.Module):
         # mmdet's score threshold (it thresholds before its per-level top-k; the top k of
         # all pairs, then the threshold, is the same set), then NMS within each class of
         # each image (mmdet's batched_nms), kept in descending score order
-        candidates = torch.nonzero(scores > self.score_thr).squeeze(1)
+        valid = scores > self.score_thr
+        if self.min_bbox_size >= 0:  # mmdet's _bbox_post_process: w and h above it
+            size = boxes[:, 2:] - boxes[:, :2]
+            valid = valid & (size > self.min_bbox_size).all(1)
+        candidates = torch.nonzero(valid).squeeze(1)
         boxes, scores, labels, image = (
             boxes[candidates],
             scores[candidates],

@@ -7,7 +7,10 @@ NMS compares every box with every other: with a trained SSDLite 320's ~5000 cand
 (six levels of up to ``nms_pre`` 1000) ONNX Runtime took 19 ms for it, more than the
 network (13 ms). ``NonMaxSuppression`` compares boxes within a class only when given
 one score row per class: 3.2 ms on 5000 boxes in 80 classes (measured on this 2-core
-CPU, ``/tmp`` prototype of this module). Both keep the same boxes.
+CPU, ``/tmp`` prototype of this module). Both keep the same boxes in PyTorch and ONNX
+Runtime, which suppress at IoU > threshold; OpenVINO suppresses at IoU >= threshold,
+so a pair exactly at it (float32(0.45)) keeps one box fewer there
+(docs/troubleshooting.md).
 """
 
 import torch

@@ -260,7 +260,8 @@ def main():
     workload = None
     if not args.checkpoint and cfg.default_scope == 'mmdet':
         workload = load_detector(model, shape)
-        print(workload)
+        if workload:
+            print(workload)
     eager = Candidate(cfg, model, 'pytorch', 'fp32', shape)
     tested = (args.backend, args.precision) != ('pytorch', 'fp32')
     candidate = (
