@@ -5,8 +5,8 @@ With random weights every SSD anchor scores all 81 classes alike, about 1/81 = 0
 under mmdet's ``score_thr`` 0.02 (mmdet's configs/ssd/ssdlite_mobilenetv2-scratch_
 8xb24-600e_coco.py): nothing reaches box decoding or NMS, and end to end times the
 network alone (measured on SSDLite 320: 21 ms of eager end to end with no box; 50-60 ms
-when every image keeps its 200). A trained SSDLite keeps ``max_per_img`` (200) boxes
-on most COCO images at that threshold.
+when every image keeps its 200). How many a trained SSDLite keeps depends on the image;
+this times the post-processing at its most, ``max_per_img`` boxes per image.
 """
 
 from typing import Optional
@@ -53,6 +53,6 @@ def load_detector(model: nn.Module, shape) -> Optional[str]:
         layer.bias.view(-1, head.cls_out_channels)[:, -1] -= BACKGROUND_SHIFT
     return (
         f'random weights keep no box: classification logits scaled to std {LOGIT_STD:g}, '
-        f'background lowered by {BACKGROUND_SHIFT:g}, so that post-processing runs at a '
-        "trained detector's load"
+        f'background lowered by {BACKGROUND_SHIFT:g}, so that post-processing runs at '
+        'full load (max_per_img boxes per image)'
     )

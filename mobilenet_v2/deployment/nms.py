@@ -3,8 +3,9 @@
 
 mmdet's ``batched_nms`` (mmcv/ops/nms.py) offsets each class's boxes so that they never
 overlap and runs one NMS over all of them, up to 10000 boxes. In an ONNX graph that one
-NMS compares every box with every other: with a trained SSDLite 320's ~5000 candidates
-(six levels of up to ``nms_pre`` 1000) ONNX Runtime took 19 ms for it, more than the
+NMS compares every box with every other: with SSDLite 320's ~5000 candidates (six
+levels of up to ``nms_pre`` 1000; random weights scaled by
+``analysis/detection_load.py``) ONNX Runtime took 19 ms for it, more than the
 network (13 ms). ``NonMaxSuppression`` compares boxes within a class only when given
 one score row per class: 3.2 ms on 5000 boxes in 80 classes (measured on this 2-core
 CPU, ``/tmp`` prototype of this module). Both keep the same boxes in PyTorch and ONNX
