@@ -1,5 +1,5 @@
-"""Class-aware NMS in exported graphs (mobilenet_v2/deployment/nms.py): the same boxes as
-torchvision's batched_nms in ONNX Runtime and OpenVINO, per class and per image."""
+"""Class-aware NMS per image in exported graphs (mobilenet_v2/deployment/nms.py): the same
+boxes as torchvision's batched_nms in ONNX Runtime and OpenVINO, per class and image."""
 
 import pytest
 import torch
@@ -8,37 +8,39 @@ from mmdet.structures import DetDataSample
 
 from mobilenet_v2.deployment import OpenVinoModel, OrtModel, export_onnx
 from mobilenet_v2.deployment.check import match_detections
-from mobilenet_v2.deployment.nms import CUSTOM_TRANSLATIONS, batched_nms
+from mobilenet_v2.deployment.nms import CUSTOM_TRANSLATIONS, NOT_A_CANDIDATE, multiclass_nms
 
 from .test_deployment import RUNTIMES, images, toy_model
 
+NUM_CLASSES = 80
+
 
 class NmsOnly(torch.nn.Module):
-    """batched_nms on boxes packed in the image tensor: (1, 1, K, 6) holds x1 y1 x2 y2,
-    score, group per row (the runtimes' wrappers take one float input)."""
+    """multiclass_nms on boxes packed in the image tensor: (N, 1, K, 6) holds x1 y1 x2 y2,
+    score, label per row (the runtimes' wrappers take one float input)."""
 
     def forward(self, packed):
-        rows = packed[0, 0]
-        keep = batched_nms(rows[:, :4], rows[:, 4], rows[:, 5].long(), 0.45)
-        return keep, rows[keep, 4]
+        rows = packed[:, 0]
+        keep = multiclass_nms(rows[..., :4], rows[..., 4], rows[..., 5].long(), NUM_CLASSES, 0.45)
+        return keep, rows[..., 4].reshape(-1)[keep]
 
 
 def export_nms(path):
-    rows = torch.tensor([[0.0, 0, 10, 10, 0.9, 0], [1, 1, 11, 11, 0.8, 1]]).view(1, 1, 2, 6)
+    rows = torch.tensor([[0.0, 0, 10, 10, 0.9, 0], [1, 1, 11, 11, 0.8, 1]]).expand(2, 1, 2, 6)
     program = torch.onnx.export(
         NmsOnly(),
         (rows,),
         dynamo=True,
         input_names=['images'],
-        dynamic_shapes={'packed': {2: torch.export.Dim('k', min=1)}},
+        dynamic_shapes={'packed': {0: torch.export.Dim('n'), 2: torch.export.Dim('k')}},
         custom_translation_table=CUSTOM_TRANSLATIONS,
         verbose=False,
     )
     program.save(path)
 
 
-def packed(boxes, scores, groups):
-    return torch.cat([boxes, scores[:, None], groups[:, None].float()], 1)[None, None]
+def packed(boxes, scores, labels):
+    return torch.cat([boxes, scores[..., None], labels[..., None].float()], -1)[:, None]
 
 
 @pytest.fixture(scope='module')
@@ -48,35 +50,48 @@ def nms_graph(tmp_path_factory):
     return path
 
 
-def test_overlapping_boxes_are_suppressed_within_a_group_only(nms_graph):
+def test_overlapping_boxes_are_suppressed_within_a_class_of_an_image_only(nms_graph):
     boxes = torch.tensor(
         [
-            [0.0, 0, 10, 10],  # kept: the best of group 0
-            [1, 1, 11, 11],  # IoU 0.68 with it, group 0: suppressed
-            [1, 1, 11, 11],  # the same box in group 1 (another class or image): kept
-            [20, 20, 30, 30],  # group 0, overlapping nothing: kept
+            [0.0, 0, 10, 10],  # kept: the best of class 0
+            [1, 1, 11, 11],  # IoU 0.68 with it, class 0: suppressed
+            [1, 1, 11, 11],  # the same box in class 1: kept
+            [20, 20, 30, 30],  # class 0, overlapping nothing: kept
+            [20, 20, 30, 30],  # not a candidate: never kept
         ]
-    )
-    scores = torch.tensor([0.9, 0.8, 0.7, 0.6])
-    groups = torch.tensor([0, 0, 1, 0])
-    assert batched_nms(boxes, scores, groups, 0.45).tolist() == [0, 2, 3]
+    ).expand(2, -1, -1)
+    scores = torch.tensor([[0.9, 0.8, 0.7, 0.6, NOT_A_CANDIDATE]] * 2)
+    scores[1] -= 0.05  # the second image: the same boxes, each scoring a little less
+    labels = torch.tensor([0, 0, 1, 0, 0]).expand(2, -1)
+    # both images keep theirs (a box suppresses none in another image), by score
+    expected = [0, 5, 2, 7, 3, 8]
+    assert multiclass_nms(boxes, scores, labels, NUM_CLASSES, 0.45).tolist() == expected
     for runtime in RUNTIMES:
-        keep, kept_scores = runtime(nms_graph)(packed(boxes, scores, groups))
-        assert keep.tolist() == [0, 2, 3], runtime
-        assert kept_scores.tolist() == pytest.approx([0.9, 0.7, 0.6])
+        keep, kept_scores = runtime(nms_graph)(packed(boxes, scores, labels))
+        assert keep.tolist() == expected, runtime
+        assert kept_scores.tolist() == pytest.approx([0.9, 0.85, 0.7, 0.65, 0.6, 0.55])
 
 
 def test_thousands_of_boxes_keep_torchvisions_set_in_descending_score(nms_graph):
     g = torch.Generator().manual_seed(0)
-    corner = torch.rand(3000, 2, generator=g) * 300
-    boxes = torch.cat([corner, corner + 5 + torch.rand(3000, 2, generator=g) * 60], 1)
-    scores = torch.randperm(3000, generator=g).float() / 3000 + 0.02  # no ties
-    groups = torch.randint(0, 160, (3000,), generator=g)  # 80 classes x 2 images
-    ref = torchvision.ops.batched_nms(boxes, scores, groups, 0.45)
-    assert 300 < len(ref) < 3000  # NMS suppressed some, not all
+    corner = torch.rand(2, 3000, 2, generator=g) * 100
+    boxes = torch.cat([corner, corner + 20 + torch.rand(2, 3000, 2, generator=g) * 40], -1)
+    scores = torch.randperm(6000, generator=g).float().view(2, 3000) / 6000 + 0.02  # no ties
+    scores[:, ::7] = NOT_A_CANDIDATE
+    labels = torch.randint(0, 8, (2, 3000), generator=g)  # crowded classes: NMS drops many
+    ref = []
+    for i in range(2):
+        candidates = torch.nonzero(scores[i] >= 0).squeeze(1)
+        kept = torchvision.ops.batched_nms(
+            boxes[i, candidates], scores[i, candidates], labels[i, candidates], 0.45
+        )
+        ref += (candidates[kept] + 3000 * i).tolist()
+    ref.sort(key=lambda k: -scores.view(-1)[k])
+    assert 1000 < len(ref) < 4000  # of 5142 candidates: NMS kept some, not all
+    assert multiclass_nms(boxes, scores, labels, NUM_CLASSES, 0.45).tolist() == ref
     for runtime in RUNTIMES:
-        keep, _ = runtime(nms_graph)(packed(boxes, scores, groups))
-        assert keep.tolist() == ref.tolist(), runtime
+        keep, _ = runtime(nms_graph)(packed(boxes, scores, labels))
+        assert keep.tolist() == ref, runtime
 
 
 def test_detector_graph_keeps_each_images_boxes_and_none_over_a_high_threshold(tmp_path):

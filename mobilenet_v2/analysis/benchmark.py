@@ -13,7 +13,8 @@ Scopes (the DeployModel of mobilenet_v2/deployment/export.py in both):
 Backends: ``pytorch`` (eager), ``channels_last``, ``compile`` (torch.compile, inductor
 with frozen weights; ``int8``: torchao's PT2E X86InductorQuantizer), ``onnxruntime``
 and ``openvino`` (the exported graph; ``int8``: ORT's static QDQ graph, which OpenVINO
-runs with its own int8 kernels). int8 is calibrated on the config's training images.
+runs with its own int8 kernels). int8 is calibrated on the config's training images
+(random weights timed on synthetic input: on synthetic images, ``calibration_for``).
 ``fp16``/``bf16``: PyTorch autocast on CUDA, or on a CPU with the instructions
 (oneDNN: AVX-512 BF16 / AVX-512 FP16 or AMX); OpenVINO's inference precision where its
 CPU plugin has it; ONNX Runtime's CPU provider has no such kernels.
@@ -348,15 +349,13 @@ def difference(
 
 
 def check_end_to_end(
-    eager: Candidate, candidate: Candidate, images, precision: str, trained: bool
+    eager: Candidate, candidate: Candidate, images, precision: str
 ) -> Tuple[float, str]:
     """(measure, description) of ``candidate``'s end to end against eager fp32 on
     ``images``, to hold against ``TOLERANCE[precision]``: the larger of ``difference``
     on the decisions (labels, boxes) and on what they are taken from
     (``Candidate.scores``, compared as forward outputs). The decisions alone pass a
-    network a little off everywhere (boxes 30% too large, every score 0.99). Random
-    weights (``trained`` False) score every class and box alike: which of two near-tied
-    ones wins (top-1, argmax, NMS) is rounding, so only the scores are held then."""
+    network a little off everywhere (boxes 30% too large, every score 0.99)."""
     task = eager.scope
     measure, text = difference(
         task,
@@ -371,14 +370,19 @@ def check_end_to_end(
         task, 'forward', eager.scores(batch), candidate.scores(batch), precision
     )
     name = dict(mmpretrain='softmax scores', mmseg='logits at the input size')
-    scores = f"{name.get(task, 'network outputs')}: {scores}"
-    if trained:
-        return max(measure, scores_measure), f'{text}; {scores}'
-    return scores_measure, f'{text} (random weights: decisions not held; {scores})'
+    return max(measure, scores_measure), f"{text}; {name.get(task, 'network outputs')}: {scores}"
 
 
-def calibration_for(cfg, precision, shape, count) -> Optional[List[np.ndarray]]:
-    return calibration_images(cfg, shape, count) if precision == 'int8' else None
+def calibration_for(cfg, precision, shape, count, synthetic: bool) -> Optional[List[np.ndarray]]:
+    """int8's calibration images (``calibration_images``' arrays): ``count`` of the
+    config's training set, or with ``synthetic`` (random weights timed on synthetic
+    input, their BN statistics measured on the first of these: ``random_model.py``)
+    synthetic ones. None for other precisions."""
+    if precision != 'int8':
+        return None
+    if synthetic:
+        return list(to_batch(synthetic_images(count, shape, seed=1), shape).numpy()[:, None])
+    return calibration_images(cfg, shape, count)
 
 
 def work_folder() -> str:

@@ -58,7 +58,8 @@ def sweep(args, script: str, argv: List[str]):
         if why is None and precision == 'int8':
             if calib is None:  # int8 needs the calibration images: read them once here
                 try:
-                    calibration_for(cfg, 'int8', tuple(args.shape), args.calib_images)
+                    synthetic = not (args.checkpoint or args.images)
+                    calibration_for(cfg, 'int8', tuple(args.shape), args.calib_images, synthetic)
                     calib = ''
                 except ConfigError as err:
                     calib = f'no calibration images: {err}'

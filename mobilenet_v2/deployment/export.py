@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 
 from ..apis.config import ConfigError
-from .nms import CUSTOM_TRANSLATIONS, batched_nms
+from .nms import CUSTOM_TRANSLATIONS, NOT_A_CANDIDATE, multiclass_nms
 
 # segmentation's end-to-end outputs: class scores (N, C, H, W), labels (N, H, W), or
 # class scores channels last (N, H, W, C), where an argmax over classes is fastest
@@ -191,31 +191,23 @@ class DeployModel(nn.Module):
             scores.append(top)
             labels.append(index % num_classes)
         boxes, scores, labels = torch.cat(boxes, 1), torch.cat(scores, 1), torch.cat(labels, 1)
-        num = scores.shape[1]
-        image = torch.arange(n, device=x.device).view(-1, 1).expand(-1, num).reshape(-1)
-        boxes, scores, labels = boxes.reshape(-1, 4), scores.reshape(-1), labels.reshape(-1)
         # mmdet's score threshold (it thresholds before its per-level top-k; the top k of
         # all pairs, then the threshold, is the same set), then NMS within each class of
         # each image (mmdet's batched_nms), kept in descending score order
         valid = scores > self.score_thr
         if self.min_bbox_size >= 0:  # mmdet's _bbox_post_process: w and h above it
-            size = boxes[:, 2:] - boxes[:, :2]
-            valid = valid & (size > self.min_bbox_size).all(1)
-        candidates = torch.nonzero(valid).squeeze(1)
-        boxes, scores, labels, image = (
-            boxes[candidates],
-            scores[candidates],
-            labels[candidates],
-            image[candidates],
-        )
-        groups = labels + image * head.num_classes
-        keep = batched_nms(boxes, scores, groups, self.iou_threshold)
+            size = boxes[..., 2:] - boxes[..., :2]
+            valid = valid & (size > self.min_bbox_size).all(-1)
+        scores = torch.where(valid, scores, NOT_A_CANDIDATE)
+        keep = multiclass_nms(boxes, scores, labels, head.num_classes, self.iou_threshold)
+        image = keep // scores.shape[1]
         # max_per_img per image: the rank of each kept box among its image's, counted
         # down the (M, N) one-hot of images (M x M comparisons had cost more than NMS)
-        mine = image[keep].view(-1, 1) == torch.arange(n, device=x.device).view(1, -1)
+        mine = image.view(-1, 1) == torch.arange(n, device=x.device).view(1, -1)
         rank = (mine.cumsum(0) * mine).sum(1) - 1
-        keep = keep[rank < self.max_per_img]
-        return boxes[keep], scores[keep], labels[keep], image[keep]
+        keep, image = keep[rank < self.max_per_img], image[rank < self.max_per_img]
+        boxes, scores, labels = boxes.reshape(-1, 4), scores.reshape(-1), labels.reshape(-1)
+        return boxes[keep], scores[keep], labels[keep], image
 
 
 def export_onnx(

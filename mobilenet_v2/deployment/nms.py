@@ -1,61 +1,90 @@
-"""Class-aware NMS as one operator: torchvision's ``batched_nms`` in PyTorch, ONNX's
-``NonMaxSuppression`` with one score row per group in an exported graph.
+"""Class-aware NMS per image as one operator: torchvision's ``batched_nms`` image by
+image in PyTorch, ONNX's ``NonMaxSuppression`` with a batch and a class dimension in an
+exported graph.
 
 mmdet's ``batched_nms`` (mmcv/ops/nms.py) offsets each class's boxes so that they never
 overlap and runs one NMS over all of them, up to 10000 boxes. In an ONNX graph that one
 NMS compares every box with every other: with SSDLite 320's ~5000 candidates (six
 levels of up to ``nms_pre`` 1000; random weights scaled by
 ``analysis/detection_load.py``) ONNX Runtime took 19 ms for it, more than the
-network (13 ms). ``NonMaxSuppression`` compares boxes within a class only when given
-one score row per class: 3.2 ms on 5000 boxes in 80 classes (measured on this 2-core
-CPU, ``/tmp`` prototype of this module). Both keep the same boxes in PyTorch and ONNX
-Runtime, which suppress at IoU > threshold; OpenVINO suppresses at IoU >= threshold,
-so a pair exactly at it (float32(0.45)) keeps one box fewer there
-(docs/troubleshooting.md).
+network (13 ms). ``NonMaxSuppression`` compares boxes within a class of an image only
+when given boxes (N, K, 4) and one score row per class, (N, C, K): 3.2 ms on 5000 boxes
+in 80 classes (measured on this 2-core CPU), and linear in the batch (a (1, N x C, N x K)
+matrix of all images' candidates together had grown with N squared: batch 32 ran 3.5x
+slower per image than eager). Both keep the same boxes in PyTorch and ONNX Runtime,
+which suppress at IoU > threshold; OpenVINO suppresses at IoU >= threshold, so a pair
+exactly at it (float32(0.45)) keeps one box fewer there (docs/troubleshooting.md).
 """
 
 import torch
 import torchvision
 
+# what ``multiclass_nms`` takes for "not a candidate": a score under every softmax score
+NOT_A_CANDIDATE = -1.0
 
-@torch.library.custom_op('mobilenet_v2::batched_nms', mutates_args=())
-def batched_nms(
-    boxes: torch.Tensor, scores: torch.Tensor, groups: torch.Tensor, iou_threshold: float
+
+@torch.library.custom_op('mobilenet_v2::multiclass_nms', mutates_args=())
+def multiclass_nms(
+    boxes: torch.Tensor,
+    scores: torch.Tensor,
+    labels: torch.Tensor,
+    num_classes: int,
+    iou_threshold: float,
 ) -> torch.Tensor:
-    """Indices (M,) int64 of the boxes (K, 4) x1y1x2y2 that NMS keeps within each group
-    (``groups`` (K,) int64: class, or class and image), in descending ``scores`` (K,)."""
-    return torchvision.ops.batched_nms(boxes, scores, groups, iou_threshold)
+    """NMS within each class of each image.
+
+    Args:
+        boxes: (N, K, 4) x1y1x2y2 of the K candidates of each of N images.
+        scores: (N, K) in 0..1; ``NOT_A_CANDIDATE`` for boxes NMS must not keep.
+        labels: (N, K) int64 classes in 0..num_classes - 1.
+        num_classes: C, the number of foreground classes.
+        iou_threshold: boxes of a class overlapping a better one by more are dropped.
+
+    Returns:
+        (M,) int64 indices into the N x K candidates (image i's box k is i * K + k) of
+        the boxes kept, in descending score.
+    """
+    n, k = scores.shape
+    kept = []
+    for i in range(n):  # image by image, as mmdet's predict: group ids stay under C
+        candidates = torch.nonzero(scores[i] >= 0).squeeze(1)
+        keep = torchvision.ops.batched_nms(
+            boxes[i, candidates], scores[i, candidates], labels[i, candidates], iou_threshold
+        )
+        kept.append(candidates[keep] + i * k)
+    kept = torch.cat(kept)
+    return kept[scores.reshape(-1)[kept].argsort(descending=True, stable=True)]
 
 
-@batched_nms.register_fake
-def _batched_nms_fake(boxes, scores, groups, iou_threshold):
+@multiclass_nms.register_fake
+def _multiclass_nms_fake(boxes, scores, labels, num_classes, iou_threshold):
     kept = torch.library.get_ctx().new_dynamic_size()
     return boxes.new_empty((kept,), dtype=torch.int64)
 
 
-def batched_nms_onnx(boxes, scores, groups, iou_threshold: float):
-    """ONNX of ``batched_nms``: a (1, G, K) score matrix holding each box's score in its
-    group's row and -1 elsewhere (under the score threshold 0: every candidate has a
-    softmax score above it), NonMaxSuppression over it, the kept boxes sorted by score."""
+def multiclass_nms_onnx(boxes, scores, labels, num_classes: int, iou_threshold: float):
+    """ONNX of ``multiclass_nms``: a (N, C, K) score matrix holding each box's score in
+    its class's row and ``NOT_A_CANDIDATE`` elsewhere, NonMaxSuppression over it with a
+    score threshold between the two, the kept boxes sorted by score."""
     from onnxscript import opset18 as op
 
-    # the group count, 0 without boxes (a -1 joins them: OpenVINO's largest of no
-    # values is the largest int64, and a range that long fails to allocate)
-    last = op.ReduceMax(op.Concat(groups, op.Constant(value_ints=[-1]), axis=0), keepdims=0)
-    count = op.Add(last, op.Constant(value_int=1))
-    rows = op.Range(op.Constant(value_int=0), count, op.Constant(value_int=1))
-    mine = op.Equal(op.Unsqueeze(groups, [0]), op.Unsqueeze(rows, [1]))  # (G, K)
-    matrix = op.Where(mine, op.Unsqueeze(scores, [0]), op.Constant(value_float=-1.0))
-    selected = op.NonMaxSuppression(  # (M, 3): batch, group, box
-        op.Unsqueeze(boxes, [0]),
-        op.Unsqueeze(matrix, [0]),
-        op.Shape(scores),  # at most every box of a group
+    classes = op.Constant(value_ints=list(range(num_classes)))
+    mine = op.Equal(op.Unsqueeze(labels, [1]), op.Unsqueeze(classes, [0, 2]))  # (N, C, K)
+    matrix = op.Where(mine, op.Unsqueeze(scores, [1]), op.Constant(value_float=NOT_A_CANDIDATE))
+    count = op.Shape(scores, start=1, end=2)  # K
+    selected = op.NonMaxSuppression(  # (M, 3): image, class, box
+        boxes,
+        matrix,
+        count,  # at most every box of a class
         op.Constant(value_floats=[iou_threshold]),
-        op.Constant(value_floats=[0.0]),
+        op.Constant(value_floats=[NOT_A_CANDIDATE / 2]),
     )
-    keep = op.Squeeze(op.Slice(selected, [2], [3], [1]), [1])
-    _, order = op.TopK(op.Gather(scores, keep), op.Shape(keep), axis=0, largest=1, sorted=1)
-    return op.Gather(keep, order)
+    image = op.Squeeze(op.Slice(selected, [0], [1], [1]), [1])
+    box = op.Squeeze(op.Slice(selected, [2], [3], [1]), [1])
+    flat = op.Add(op.Mul(image, count), box)
+    kept_scores = op.Gather(op.Reshape(scores, [-1]), flat)
+    _, order = op.TopK(kept_scores, op.Shape(flat), axis=0, largest=1, sorted=1)
+    return op.Gather(flat, order)
 
 
-CUSTOM_TRANSLATIONS = {torch.ops.mobilenet_v2.batched_nms.default: batched_nms_onnx}
+CUSTOM_TRANSLATIONS = {torch.ops.mobilenet_v2.multiclass_nms.default: multiclass_nms_onnx}
