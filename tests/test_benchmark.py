@@ -117,28 +117,16 @@ def saved_weights(config, folder) -> str:
     return checkpoint
 
 
-def test_random_weights_hold_fp32_but_not_reduced_precision(tmp_path, toy_cityscapes):
-    """A random network amplifies rounding (random_model.py): int8's error on one says
-    nothing about a trained model's, so it is printed, not held; with a checkpoint it is."""
+def test_random_weights_hold_fp32_but_not_reduced_precision(tmp_path):
+    """A random network does not quantize like a trained one (random_model.py): int8's
+    error on one says nothing about a trained model's, so it is printed, not held."""
     int8 = (*FCN_INT8, '--calib-images', '4', '--tolerance', '1e-3', '--scope', 'forward')
     proc, report = benchmark(*int8, tmp_path=tmp_path)
     entry = report['scopes']['forward']
     assert entry['tolerance'] is None and entry['difference_measure'] > 1e-3
     assert 'random weights: int8 not held to it; give a checkpoint' in proc.stdout
     assert 'BN layers measured on 4 synthetic images' in report['random_weights']
-    checkpoint = saved_weights(FCN, tmp_path)
-    data = f'train_dataloader.dataset.data_root={toy_cityscapes}'
-    (tmp_path / 'held').mkdir()
-    proc, _ = benchmark(
-        int8[0],
-        checkpoint,
-        *int8[1:],
-        '--cfg-options',
-        data,
-        tmp_path=tmp_path / 'held',
-        check=False,
-    )
-    assert proc.returncode == 2 and 'no speed reported' in proc.stderr
+    # with a checkpoint int8 is held: test_sweep_runs_each_variant_alone_... refuses it
 
 
 def test_compare_upstream_checks_outputs_and_reports_the_ratio(tmp_path):

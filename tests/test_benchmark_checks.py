@@ -226,3 +226,15 @@ def test_decisions_are_held_when_the_scores_agree():
     flipped = Outputs(logits, labels=torch.ones(8, 8, dtype=torch.long))
     measure, text = check_end_to_end(eager, flipped, IMAGES, 'fp32')
     assert measure == 1.0 and '0.00% same pixel labels' in text
+
+
+def test_results_that_never_pass_are_refused_even_when_not_held():
+    """Break-it, session 7: random weights' reduced precision (not held to a tolerance)
+    reported a speed for NaN outputs or results of another shape."""
+    from mobilenet_v2.analysis.benchmark import difference, refuses
+
+    ref = torch.ones(2, 3)
+    for out in (ref * float('nan'), torch.ones(2, 4)):
+        measure, _ = difference('mmpretrain', 'end_to_end', [ref], [out], 'int8')
+        assert refuses(measure, 0.15, held=False) and refuses(measure, 0.15, held=True)
+    assert not refuses(0.9, 0.15, held=False) and refuses(0.9, 0.15, held=True)

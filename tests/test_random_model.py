@@ -25,6 +25,10 @@ def random_model(name):
     return cfg, build_model(cfg).eval()
 
 
+def images_like(n):
+    return synthetic_images(n, (64, 64), seed=1)
+
+
 def test_bn_statistics_are_those_of_each_layers_input_and_eval_mode_returns():
     cfg, model = random_model(CLASSIFIER)
     wrapper = DeployModel(model, cfg.default_scope, (64, 64), postprocess=False)
@@ -54,7 +58,21 @@ def test_a_wrong_channel_order_is_refused_once_bn_statistics_are_measured(name):
         return difference(cfg.default_scope, 'forward', ref, bgr, 'fp32')[0]
 
     assert gap() < TOLERANCE['fp32']  # the blind spot, as the helper found it
-    like = synthetic_images(1, (64, 64), seed=1)  # one image: repeated to two
-    line = prepare_random_model(model, cfg.default_scope, (64, 64), like, 'synthetic')
-    assert 'BN layers measured on 2 synthetic images' in line
+    line = prepare_random_model(model, cfg.default_scope, (64, 64), images_like(2), '2')
+    assert 'BN layers measured on 2 images' in line
     assert gap() > 100 * TOLERANCE['fp32']
+
+
+def test_chunked_blocks_have_their_bn_statistics_measured_too():
+    """Break-it, session 7: blocks with memory_chunks > 1 run their chunks with BN in
+    eval mode, so their statistics stayed at 0 and 1 while the report counted them."""
+    cfg = load_config(
+        osp.join(ROOT, 'configs', 'toy', CLASSIFIER), {'model.backbone.memory_chunks': 2}
+    )
+    torch.manual_seed(0)
+    model = build_model(cfg).eval()
+    line = prepare_random_model(model, cfg.default_scope, (64, 64), images_like(2), '2')
+    layers = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert all(m.num_batches_tracked == 1 for m in layers)
+    assert f'the statistics of {len(layers)} BN layers' in line
+    assert model.backbone.layer2[1].memory_chunks == 2  # and chunked again after

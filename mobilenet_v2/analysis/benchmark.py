@@ -58,6 +58,13 @@ TOLERANCE = dict(fp32=1e-3, int8=0.15, fp16=0.05, bf16=0.05)
 SCALE_SHARE = 1 / 3
 
 
+def refuses(measure: float, tolerance: float, held: bool) -> bool:
+    """Whether a check's ``measure`` (``difference``) withholds a speed: results that
+    never pass (infinite: other shapes or counts, NaN or infinite values) always, and
+    beyond ``tolerance`` when ``held`` (not for reduced precision of random weights)."""
+    return not math.isfinite(measure) or (held and not measure <= tolerance)
+
+
 def synthetic_images(n: int, shape: Tuple[int, int], seed: int = 0) -> List[np.ndarray]:
     rng = np.random.default_rng(seed)
     return [rng.integers(0, 256, (*shape, 3), dtype=np.uint8) for _ in range(n)]

@@ -43,19 +43,31 @@ BACKGROUND_SHIFT = 10.0
 def measure_bn_statistics(model: nn.Module, network: Callable, x: torch.Tensor) -> int:
     """Set the running mean and variance of every BN layer of ``model`` to those of its
     input when ``network`` (the model's forward on normalised images) runs on ``x``
-    (N, 3, H, W), N >= 2: one forward with the BN layers normalising by the batch's
-    statistics, as in training, then eval mode again. Returns how many BN layers."""
+    (N, 3, H, W) of distinct images, N >= 2: one forward with the BN layers normalising
+    by the batch's statistics, as in training, then eval mode again (also when the
+    forward raises). Chunked blocks (``memory_chunks``) run whole meanwhile: their
+    chunks call BN in eval mode. Returns how many BN layers the forward measured (those
+    it does not reach, such as an auxiliary head's, keep their initialisation)."""
+    from ..models.blocks import InvertedResidual
+
     layers = [m for m in model.modules() if isinstance(m, _BatchNorm) and m.track_running_stats]
-    momenta = [m.momentum for m in layers]
-    for m in layers:
-        m.reset_running_stats()
-        m.momentum = None  # a cumulative average: of one batch, its statistics
-        m.train()
-    network(x)
-    for m, momentum in zip(layers, momenta):
-        m.momentum = momentum
-        m.eval()
-    return len(layers)
+    blocks = [m for m in model.modules() if isinstance(m, InvertedResidual)]
+    momenta, chunks = [m.momentum for m in layers], [b.memory_chunks for b in blocks]
+    try:
+        for m in layers:
+            m.reset_running_stats()
+            m.momentum = None  # a cumulative average: of one batch, its statistics
+            m.train()
+        for block in blocks:
+            block.memory_chunks = 1
+        network(x)
+    finally:
+        for m, momentum in zip(layers, momenta):
+            m.momentum = momentum
+            m.eval()
+        for block, count in zip(blocks, chunks):
+            block.memory_chunks = count
+    return sum(int(m.num_batches_tracked) for m in layers)
 
 
 @torch.no_grad()
@@ -107,8 +119,8 @@ def load_detector(model: nn.Module, x: torch.Tensor) -> Optional[str]:
 
 
 def prepare_random_model(model: nn.Module, scope: str, shape, images, kind: str) -> str:
-    """``measure_bn_statistics`` on ``images`` (RGB arrays (H, W, 3) uint8, like the
-    timed ones, at least 2 with the repeat of a single one: a BN layer of a 1x1 map
+    """``damp_residual_branches``, ``measure_bn_statistics`` on ``images`` (distinct RGB
+    arrays (H, W, 3) uint8 like the timed ones, at least 2: a BN layer of a 1x1 map
     needs two values per channel) resized to ``shape`` (H, W), then ``load_detector``.
     Returns what was done, one line for the report and its JSON; ``kind`` names the
     images in it."""
@@ -116,13 +128,13 @@ def prepare_random_model(model: nn.Module, scope: str, shape, images, kind: str)
     from .benchmark import to_batch
 
     wrapper = DeployModel(model, scope, shape, postprocess=False)
-    x = wrapper.normalise(to_batch(list(images) * (2 if len(images) == 1 else 1), shape))
+    x = wrapper.normalise(to_batch(images, shape))
     damped = damp_residual_branches(model)
     count = measure_bn_statistics(model, wrapper.run_network, x)
     line = (
-        f'random weights: the statistics of {count} BN layers measured on {len(x)} {kind} '
-        f'images and {damped} residual branches damped, so that outputs follow the '
-        "input as a trained model's do"
+        f'random weights: the statistics of {count} BN layers measured on {kind} images '
+        f'and {damped} residual branches damped, so that outputs follow the input as a '
+        "trained model's do"
     )
     detector = load_detector(model, x)
     return f'{line}; {detector}' if detector else line

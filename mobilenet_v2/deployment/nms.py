@@ -6,7 +6,7 @@ mmdet's ``batched_nms`` (mmcv/ops/nms.py) offsets each class's boxes so that the
 overlap and runs one NMS over all of them, up to 10000 boxes. In an ONNX graph that one
 NMS compares every box with every other: with SSDLite 320's ~5000 candidates (six
 levels of up to ``nms_pre`` 1000; random weights scaled by
-``analysis/detection_load.py``) ONNX Runtime took 19 ms for it, more than the
+``analysis/random_model.py``) ONNX Runtime took 19 ms for it, more than the
 network (13 ms). ``NonMaxSuppression`` compares boxes within a class of an image only
 when given boxes (N, K, 4) and one score row per class, (N, C, K): 3.2 ms on 5000 boxes
 in 80 classes (measured on this 2-core CPU), and linear in the batch (a (1, N x C, N x K)
@@ -45,7 +45,7 @@ def multiclass_nms(
         the boxes kept, in descending score.
     """
     n, k = scores.shape
-    kept = []
+    kept = [scores.new_zeros(0, dtype=torch.int64)]
     for i in range(n):  # image by image, as mmdet's predict: group ids stay under C
         candidates = torch.nonzero(scores[i] >= 0).squeeze(1)
         keep = torchvision.ops.batched_nms(
@@ -53,6 +53,10 @@ def multiclass_nms(
         )
         kept.append(candidates[keep] + i * k)
     kept = torch.cat(kept)
+    # equal scores in NonMaxSuppression's order (image, class, box), as the graph's
+    # stable TopK leaves them: the same boxes survive a max_per_img cut among ties
+    label = labels.reshape(-1)[kept]
+    kept = kept[((kept // k * num_classes + label) * k + kept % k).argsort()]
     return kept[scores.reshape(-1)[kept].argsort(descending=True, stable=True)]
 
 

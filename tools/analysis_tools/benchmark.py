@@ -14,7 +14,8 @@ final results at their size: resize, network, post-processing with NMS), after
 warm-up, over N runs: min, median, p90, images per second, peak memory. Input is
 synthetic at --shape, or (--images) the first B images of the config's test set. A backend other
 than eager fp32 is first checked against eager on the same input; beyond the stated
-tolerance no speed is reported. --compare-upstream times mmseg's, mmdet's or
+tolerance no speed is reported (random weights: fp32 only; reduced precision's
+difference is printed, docs/benchmarks.md). --compare-upstream times mmseg's, mmdet's or
 mmpretrain's own model (from its own config, our weights loaded, outputs checked) in
 the same run, interleaved; --compare-eager does the same with our own eager fp32 model
 (for models no toolbox has, and for backends of ours against each other). --roofline
@@ -44,6 +45,7 @@ from mobilenet_v2.analysis.benchmark import (
     check_end_to_end,
     dataset_images,
     difference,
+    refuses,
     synthetic_images,
     to_batch,
     work_folder,
@@ -188,7 +190,7 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         if not held:
             text += f' (random weights: {args.precision} not held to it; give a checkpoint)'
         print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
-        if held and not measure <= tolerance:  # NaN too
+        if refuses(measure, tolerance, held):
             raise ConfigError(
                 f'{scope}: {args.backend} {args.precision} differs from eager fp32 by '
                 f'{measure:.3g} > tolerance {tolerance}: no speed reported (--tolerance '
@@ -266,9 +268,10 @@ def main():
         check_checkpoint_fits(model, args.checkpoint)
         load_checkpoint(model, args.checkpoint, map_location='cpu', logger='silent')
     random_weights = None
-    if not args.checkpoint:  # BN statistics of images like the timed ones
-        like = synthetic_images(4, shape, seed=1) if synthetic else images
-        kind = 'synthetic' if synthetic else 'test-set'
+    if not args.checkpoint:  # BN statistics of 4 distinct images like the timed ones
+        like = [] if synthetic else list(images[:4])
+        kind = '4 synthetic' if synthetic else f'{len(like)} test-set and {4 - len(like)} synthetic'
+        like += synthetic_images(4 - len(like), shape, seed=1)
         random_weights = prepare_random_model(model, cfg.default_scope, shape, like, kind)
         print(random_weights)
     eager = Candidate(cfg, model, 'pytorch', 'fp32', shape)
