@@ -1,5 +1,7 @@
-"""A randomly initialised model made to compute what a trained one would, as far as a
-benchmark can tell: timings and output checks mean the same with and without weights.
+"""A randomly initialised model made to behave like a trained one where a benchmark
+looks: timings mean the same with and without weights, and fp32 output checks see a
+wrong graph (reduced precision still differs far more than a trained model's does:
+docs/troubleshooting.md, so the benchmark does not hold it with random weights).
 
 - **BN statistics** (``measure_bn_statistics``). mmengine initialises BN to mean 0,
   variance 1; under random convolutions the activations then grow block by block until
@@ -7,7 +9,8 @@ benchmark can tell: timings and output checks mean the same with and without wei
   320's logits varied ~1e-6 across positions). A graph that normalised wrongly, or
   post-processed without NMS, then passed the benchmark's output check. With each BN's
   statistics measured on images, as a trained model's are, every layer sees unit-scale
-  activations again and the outputs follow the input.
+  activations again and the outputs follow the input; damped residual branches
+  (``damp_residual_branches``) keep small differences small.
 - **A detector's load** (``load_detector``). With random weights every SSD anchor
   scores all 81 classes alike, about 1/81 = 0.012, under mmdet's ``score_thr`` 0.02
   (mmdet's configs/ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py): nothing reaches
@@ -16,7 +19,7 @@ benchmark can tell: timings and output checks mean the same with and without wei
   many a trained SSDLite keeps depends on the image; this times the post-processing at
   its most, ``max_per_img`` boxes per image.
 
-Neither changes what the network computes per image, only the values it computes with.
+None of these changes the network's cost, only the values it computes with.
 """
 
 from typing import Callable, Optional
