@@ -179,8 +179,8 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
             measure, text = difference(
                 task, scope, eager.forward(inputs), run(inputs), args.precision
             )
-        # a random network amplifies rounding (random_model.py): reduced precision's
-        # error on one says nothing of a trained model's
+        # random networks quantize unlike trained ones (docs/troubleshooting.md): reduced
+        # precision's error on one says nothing of a trained model's
         held = bool(args.checkpoint) or args.precision == 'fp32'
         entry.update(
             difference_from_eager=text,
@@ -190,6 +190,11 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         if not held:
             text += f' (random weights: {args.precision} not held to it; give a checkpoint)'
         print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
+        if refuses(measure, tolerance, held) and not held:
+            raise ConfigError(
+                f'{scope}: {args.backend} {args.precision} gives results of another shape or '
+                'count, or not finite (above): no speed reported'
+            )
         if refuses(measure, tolerance, held):
             raise ConfigError(
                 f'{scope}: {args.backend} {args.precision} differs from eager fp32 by '
