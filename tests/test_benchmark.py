@@ -384,3 +384,19 @@ def test_a_detector_without_an_ssd_head_is_refused_in_one_line(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 2, proc.stderr
     assert 'softmax heads (SSD/SSDLite) only' in proc.stderr and 'Traceback' not in proc.stderr
+
+
+def test_random_weights_on_test_images_measure_bn_on_distinct_images(tmp_path, toy_cityscapes):
+    """Break-it, session 7: --images at batch size 1 repeated its one image for the BN
+    statistics, and a BN layer of a 1x1 map measured a variance of 0 (gain 316)."""
+    proc, report = benchmark(
+        *FCN_SMALL,
+        '--images',
+        '--scope',
+        'forward',
+        '--cfg-options',
+        f'test_dataloader.dataset.data_root={toy_cityscapes}',
+        tmp_path=tmp_path,
+    )
+    assert report['input'] == 'test set'
+    assert 'measured on 1 test-set and 3 synthetic images' in report['random_weights']
