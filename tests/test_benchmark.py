@@ -117,18 +117,6 @@ def saved_weights(config, folder) -> str:
     return checkpoint
 
 
-def test_random_weights_hold_fp32_but_not_reduced_precision(tmp_path):
-    """A random network does not quantize like a trained one (random_model.py): int8's
-    error on one says nothing about a trained model's, so it is printed, not held."""
-    int8 = (*FCN_INT8, '--calib-images', '4', '--tolerance', '1e-3', '--scope', 'forward')
-    proc, report = benchmark(*int8, tmp_path=tmp_path)
-    entry = report['scopes']['forward']
-    assert entry['tolerance'] is None and entry['difference_measure'] > 1e-3
-    assert 'random weights: int8 not held to it; give a checkpoint' in proc.stdout
-    assert 'BN layers measured on 4 synthetic images' in report['random_weights']
-    # with a checkpoint int8 is held: test_sweep_runs_each_variant_alone_... refuses it
-
-
 def test_compare_upstream_checks_outputs_and_reports_the_ratio(tmp_path):
     config = 'configs/fcn/mobilenet-v2-d8_fcn_4xb2-80k_cityscapes-512x1024.py'
     proc, report = benchmark(
@@ -384,19 +372,3 @@ def test_a_detector_without_an_ssd_head_is_refused_in_one_line(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 2, proc.stderr
     assert 'softmax heads (SSD/SSDLite) only' in proc.stderr and 'Traceback' not in proc.stderr
-
-
-def test_random_weights_on_test_images_measure_bn_on_distinct_images(tmp_path, toy_cityscapes):
-    """Break-it, session 7: --images at batch size 1 repeated its one image for the BN
-    statistics, and a BN layer of a 1x1 map measured a variance of 0 (gain 316)."""
-    proc, report = benchmark(
-        *FCN_SMALL,
-        '--images',
-        '--scope',
-        'forward',
-        '--cfg-options',
-        f'test_dataloader.dataset.data_root={toy_cityscapes}',
-        tmp_path=tmp_path,
-    )
-    assert report['input'] == 'test set'
-    assert 'measured on 1 test-set and 3 synthetic images' in report['random_weights']

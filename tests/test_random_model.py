@@ -13,6 +13,7 @@ from mobilenet_v2.apis import build_model, load_config
 from mobilenet_v2.deployment import DeployModel
 
 from .conftest import ROOT
+from .test_benchmark import FCN_INT8, FCN_SMALL, benchmark
 from .test_deployment import images
 
 CLASSIFIER = 'mobilenet-v2_toy-imagenet.py'
@@ -76,3 +77,31 @@ def test_chunked_blocks_have_their_bn_statistics_measured_too():
     assert all(m.num_batches_tracked == 1 for m in layers)
     assert f'the statistics of {len(layers)} BN layers' in line
     assert model.backbone.layer2[1].memory_chunks == 2  # and chunked again after
+
+
+def test_random_weights_hold_fp32_but_not_reduced_precision(tmp_path):
+    """A random network does not quantize like a trained one (random_model.py): int8's
+    error on one says nothing about a trained model's, so it is printed, not held."""
+    int8 = (*FCN_INT8, '--calib-images', '4', '--tolerance', '1e-3', '--scope', 'forward')
+    proc, report = benchmark(*int8, tmp_path=tmp_path)
+    entry = report['scopes']['forward']
+    assert entry['tolerance'] is None and entry['difference_measure'] > 1e-3
+    assert 'random weights: int8 not held to it; give a checkpoint' in proc.stdout
+    assert 'BN layers measured on 4 synthetic images' in report['random_weights']
+    # with a checkpoint int8 is held: test_sweep_runs_each_variant_alone_... refuses it
+
+
+def test_random_weights_on_test_images_measure_bn_on_distinct_images(tmp_path, toy_cityscapes):
+    """Break-it, session 7: --images at batch size 1 repeated its one image for the BN
+    statistics, and a BN layer of a 1x1 map measured a variance of 0 (gain 316)."""
+    proc, report = benchmark(
+        *FCN_SMALL,
+        '--images',
+        '--scope',
+        'forward',
+        '--cfg-options',
+        f'test_dataloader.dataset.data_root={toy_cityscapes}',
+        tmp_path=tmp_path,
+    )
+    assert report['input'] == 'test set'
+    assert 'measured on 1 test-set and 3 synthetic images' in report['random_weights']
