@@ -190,7 +190,7 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         if not held:
             text += f' (random weights: {args.precision} not held to it; give a checkpoint)'
         print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
-        if refuses(measure, tolerance, held) and not held:
+        if refuses(measure, tolerance, held) and not held:  # a result that never passes
             raise ConfigError(
                 f'{scope}: {args.backend} {args.precision} gives results of another shape or '
                 'count, or not finite (above): no speed reported'
