@@ -22,6 +22,7 @@ import torch.nn as nn
 
 from ..apis.config import ConfigError
 from .export import DeployModel
+from .runtime import int8_saturates
 
 
 class CompiledForInference(nn.Module):
@@ -55,7 +56,8 @@ class _Network(nn.Module):
 
 def quantize_pt2e(wrapper: DeployModel, images: List[np.ndarray]) -> DeployModel:
     """A copy of ``wrapper`` whose network runs in int8 (PT2E, X86InductorQuantizer's
-    default: per-channel symmetric int8 weights, per-tensor uint8 activations),
+    default: per-channel symmetric int8 weights, per-tensor uint8 activations, 7-bit
+    where ``runtime.int8_saturates()``),
     calibrated on ``images`` ((1, 3, H, W) float32 RGB arrays in 0..255, as
     ``quantize.calibration_images`` gives them). Compiles on its first call.
 
@@ -72,7 +74,9 @@ def quantize_pt2e(wrapper: DeployModel, images: List[np.ndarray]) -> DeployModel
     quantized = copy.deepcopy(wrapper).eval()
 
     quantizer = xiq.X86InductorQuantizer()
-    quantizer.set_global(xiq.get_default_x86_inductor_quantization_config())
+    # 7-bit activations where int8 kernels saturate (torchao's advice for CPUs without VNNI)
+    config = xiq.get_default_x86_inductor_quantization_config(reduce_range=int8_saturates())
+    quantizer.set_global(config)
     with torch.no_grad():
         # an example batch of 2: one of 1 would fix the batch size of the captured graph
         example = quantized.normalise(torch.from_numpy(images[0])).expand(2, -1, -1, -1)
