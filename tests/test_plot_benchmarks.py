@@ -5,27 +5,28 @@ import json
 
 import pytest
 
-from .conftest import run_tool
+from .conftest import call_tool, run_tool
 from .test_benchmark import FCN_SMALL, QUICK
 
 
 def test_plot_groups_reports_by_model_and_backend(tmp_path):
-    reports = []
-    for backend in ('pytorch', 'openvino'):
-        # a model name holding a backend's name (break-it: it was stripped from one only)
-        out = tmp_path / f'fcn-pytorch-64-{backend}-fp32.json'
-        run_tool(
-            'tools/analysis_tools/benchmark.py',
-            *FCN_SMALL,
-            '--backend',
-            backend,
-            '--scope',
-            'forward',
-            *QUICK,
-            '--json',
-            str(out),
-        )
-        reports.append(str(out))
+    # a model name holding a backend's name (break-it: it was stripped from one only)
+    reports = [str(tmp_path / f'fcn-pytorch-64-{b}-fp32.json') for b in ('pytorch', 'openvino')]
+    run_tool(
+        'tools/analysis_tools/benchmark.py',
+        *FCN_SMALL,
+        '--scope',
+        'forward',
+        *QUICK,
+        '--json',
+        reports[0],
+    )
+    # a second backend's report: the eager one, three times as fast (the sweep test
+    # plots reports of two measured backends)
+    report = json.load(open(reports[0]))
+    forward = report['scopes']['forward']
+    scopes = {'forward': {**forward, 'fps': 3 * forward['fps']}}
+    json.dump({**report, 'backend': 'openvino', 'scopes': scopes}, open(reports[1], 'w'))
     png = tmp_path / 'plot.png'
     proc = run_tool('tools/analysis_tools/plot_benchmarks.py', *reports, '--out', str(png))
     rows = [line.split() for line in proc.stdout.splitlines() if line.endswith('img/s')]
@@ -37,7 +38,7 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
     assert float(rows[0][4]) == pytest.approx(fps, abs=0.06)
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     (tmp_path / 'bad.json').write_text('{"backend": "pytorch"}')
-    proc = run_tool(
+    proc = call_tool(
         'tools/analysis_tools/plot_benchmarks.py',
         str(tmp_path / 'bad.json'),
         '--out',
@@ -48,7 +49,6 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
     assert not (tmp_path / 'bad.png').exists()
     # a report of no scope, or of no speed, and a second report of the same model and
     # variant (it would replace the first bar silently)
-    report = json.load(open(reports[0]))
     (tmp_path / 'again').mkdir()
     for name, broken, message in (
         ('none.json', {**report, 'scopes': {}}, 'is no benchmark.py JSON report'),
@@ -64,7 +64,7 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
         ),
     ):
         json.dump(broken, open(tmp_path / name, 'w'))
-        proc = run_tool(
+        proc = call_tool(
             'tools/analysis_tools/plot_benchmarks.py',
             reports[0],
             str(tmp_path / name),
