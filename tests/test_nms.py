@@ -133,7 +133,7 @@ def test_detector_graph_keeps_each_images_boxes_and_none_over_a_high_threshold(t
             assert m['count'] == m['count_ref'] and m['unmatched'] == 0, (runtime, i, m)
             assert m['min_iou'] >= 0.99 and m['max_score_diff'] <= 1e-4, (runtime, i, m)
     model.bbox_head.test_cfg.score_thr = 1.0  # softmax scores never exceed it: no box
-    export_onnx(cfg, model, path, (160, 160), dynamic_batch=True)
+    export_onnx(cfg, model, path, (160, 160))  # batch 1: half the dynamic one's export time
     for runtime in (OrtModel, OpenVinoModel):
-        boxes, scores, labels, batch_index = runtime(path)(x)
+        boxes, scores, labels, batch_index = runtime(path)(x[:1])
         assert boxes.shape == (0, 4) and len(scores) == len(labels) == len(batch_index) == 0
