@@ -308,6 +308,8 @@ def test_sweep_runs_each_variant_alone_and_plots_those_with_a_speed(tmp_path, to
         '1e-3',
         '--calib-images',
         '4',
+        '--scope',  # one graph per variant: exports take most of the sweep's time
+        'forward',
         *QUICK,
         '--cfg-options',
         f'train_dataloader.dataset.data_root={toy_cityscapes}',

@@ -238,3 +238,41 @@ def test_results_that_never_pass_are_refused_even_when_not_held():
         measure, _ = difference('mmpretrain', 'end_to_end', [ref], [out], 'int8')
         assert refuses(measure, 0.15, held=False) and refuses(measure, 0.15, held=True)
     assert not refuses(0.9, 0.15, held=False) and refuses(0.9, 0.15, held=True)
+
+
+@pytest.mark.parametrize(
+    'config, scopes, exported',
+    [
+        ('mobilenet-v2-d8_fcn_toy-cityscapes.py', ('forward',), ['forward']),
+        ('mobilenet-v2-d8_fcn_toy-cityscapes.py', ('end_to_end',), ['end_to_end']),
+        # a detector's end to end is held to its network outputs: forward's graph
+        ('ssdlite-paper_mobilenetv2_toy-coco.py', ('end_to_end',), ['forward', 'end_to_end']),
+    ],
+)
+def test_a_graph_backend_exports_the_scopes_it_is_asked_for_only(
+    config, scopes, exported, monkeypatch, tmp_path
+):
+    """--scope forward exported and quantized the end-to-end graph too (each export
+    takes 15-60 s on 2 cores)."""
+    import os.path as osp
+
+    import mobilenet_v2.analysis.benchmark as bench
+    from mobilenet_v2.apis import build_model, load_config
+
+    from .conftest import ROOT
+
+    paths = []
+    monkeypatch.setattr(bench, 'export_onnx', lambda cfg, model, path, *a, **k: paths.append(path))
+    monkeypatch.setattr(bench, 'OrtModel', lambda path, *a, **k: path)
+    cfg = load_config(osp.join(ROOT, 'configs', 'toy', config))
+    candidate = bench.Candidate(
+        cfg,
+        build_model(cfg),
+        'onnxruntime',
+        'fp32',
+        (64, 64),
+        work_dir=str(tmp_path),
+        scopes=scopes,
+    )
+    assert paths == [str(tmp_path / f'{scope}.onnx') for scope in exported]
+    assert sorted(candidate.runners) == sorted(exported)

@@ -117,21 +117,6 @@ def check_backend(backend: str, precision: str):
         )
 
 
-# benchmark.py --sweep: every variant in this order, where the machine runs it
-SWEEP = (
-    ('pytorch', 'fp32'),
-    ('channels_last', 'fp32'),
-    ('compile', 'fp32'),
-    ('onnxruntime', 'fp32'),
-    ('openvino', 'fp32'),
-    ('pytorch', 'bf16'),
-    ('openvino', 'bf16'),
-    ('compile', 'int8'),
-    ('onnxruntime', 'int8'),
-    ('openvino', 'int8'),
-)
-
-
 def runnable(backend: str, precision: str) -> Optional[str]:
     """None where this machine runs ``backend`` at ``precision``, else why not (one
     line): ``check_backend``'s refusal, or the package that is not installed."""
@@ -160,7 +145,7 @@ def cpu_autocast_supported(precision: str) -> bool:
 
 
 class Candidate:
-    """One backend and precision: ``forward(batch)`` and ``end_to_end(images)``.
+    """One backend and precision: ``forward(batch)``, ``end_to_end(images)`` of ``scopes``.
 
     ``spinning=False`` stops ONNX Runtime's threads from busy-waiting between runs
     (they would slow a PyTorch model timed in between, as --compare-upstream does)."""
@@ -176,9 +161,11 @@ class Candidate:
         work_dir=None,
         threads=None,
         spinning=True,
+        scopes=SCOPES,
     ):
         check_backend(backend, precision)
         self.scope, self.shape = cfg.default_scope, tuple(shape)
+        scopes = ('forward', *scopes) if self.scope == 'mmdet' else scopes  # ``scores``
         self.max_per_img = (cfg.model.get('test_cfg') or {}).get('max_per_img')
         if backend == 'channels_last':  # converts weights in place: leave eager's alone
             model = copy.deepcopy(model)
@@ -187,6 +174,7 @@ class Candidate:
                 model, self.scope, shape, 'logits_nhwc', postprocess=scope == 'end_to_end'
             )
             for scope in SCOPES
+            if scope in scopes
         }
         self.runners: Dict[str, Callable] = {}
         for scope, net in nets.items():

@@ -9,8 +9,21 @@ import sys
 from typing import List
 
 from ..apis.config import ConfigError, load_config
-from .benchmark import SWEEP, calibration_for, runnable
+from .benchmark import calibration_for, runnable
 
+# benchmark.py --sweep: every variant in this order, where the machine runs it
+SWEEP = (
+    ('pytorch', 'fp32'),
+    ('channels_last', 'fp32'),
+    ('compile', 'fp32'),
+    ('onnxruntime', 'fp32'),
+    ('openvino', 'fp32'),
+    ('pytorch', 'bf16'),
+    ('openvino', 'bf16'),
+    ('compile', 'int8'),
+    ('onnxruntime', 'int8'),
+    ('openvino', 'int8'),
+)
 SWEEP_OPTIONS = {'--sweep': 1, '--variants': None, '--name': 1}  # None: all its values
 
 

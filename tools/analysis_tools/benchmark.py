@@ -279,7 +279,7 @@ def main():
         like += synthetic_images(4 - len(like), shape, seed=1)
         random_weights = prepare_random_model(model, cfg.default_scope, shape, like, kind)
         print(random_weights)
-    eager = Candidate(cfg, model, 'pytorch', 'fp32', shape)
+    eager = Candidate(cfg, model, 'pytorch', 'fp32', shape, scopes=args.scope)
     tested = (args.backend, args.precision) != ('pytorch', 'fp32')
     candidate = (
         Candidate(
@@ -292,6 +292,7 @@ def main():
             work_folder(),
             args.threads,
             spinning=not (args.compare_upstream or args.compare_eager),
+            scopes=args.scope,
         )
         if tested
         else eager
