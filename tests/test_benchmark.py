@@ -99,7 +99,10 @@ def test_a_backend_beyond_tolerance_reports_no_speed(tmp_path):
     """ONNX Runtime rounds differently from PyTorch; with no tolerance at all it must not
     be timed."""
     proc, _ = benchmark(
-        *FCN_SMALL, '--backend', 'onnxruntime', '--tolerance', '0', tmp_path=tmp_path, check=False
+        *FCN_SMALL,
+        *('--backend', 'onnxruntime', '--tolerance', '0', '--scope', 'forward'),
+        tmp_path=tmp_path,
+        check=False,
     )
     assert proc.returncode == 2
     assert 'no speed reported' in proc.stderr and 'img/s' not in proc.stdout
