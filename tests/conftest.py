@@ -67,8 +67,10 @@ def call_tool(*args, check=True) -> subprocess.CompletedProcess:
         os.chdir(ROOT)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             runpy.run_path(sys.argv[0], run_name='__main__')
-    except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
+    except SystemExit as exit_:  # as the interpreter ends: None is 0, a text goes to stderr
+        code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+        if isinstance(exit_.code, str):
+            err.write(exit_.code + '\n')
     finally:
         sys.argv = argv
         os.chdir(cwd)

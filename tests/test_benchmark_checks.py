@@ -1,6 +1,6 @@
 """The benchmark's checks and timing arithmetic, without running a model: the gate that
 decides whether a backend's outputs may be timed (``difference``), interleaved timing
-and its ratios, the sweep's command lines and variants."""
+and its ratios, the sweep's command lines and variants, what a Candidate builds."""
 
 import sys
 

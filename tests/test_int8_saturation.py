@@ -27,6 +27,7 @@ SHAPE = (64, 64)
         (dict(architecture='x86_64', avx2=True, avx512_f=True), True),  # AVX-512 alone
         (dict(architecture='x86_64', avx512_f=True, avx512_vnni=True), False),
         (dict(architecture='x86_64', avx2=True, avx_vnni=True), False),  # AVX-VNNI
+        (dict(architecture='x86_64', avx512_f=True, amx_int8=True), False),
         (dict(architecture='aarch64'), False),
     ],
 )
@@ -54,7 +55,7 @@ def graphs(tmp_path_factory):
     reduced = quantize_onnx(fp32, str(folder / 'reduced.onnx'), calibration, reduce_range=True)
     x = to_batch(synthetic_images(4, SHAPE, seed=0), SHAPE)
     with torch.no_grad():
-        return dict(default=default, full=full, reduced=reduced, x=x, ref=wrapper(x)[0])
+        return dict(fp32=fp32, default=default, full=full, reduced=reduced, x=x, ref=wrapper(x)[0])
 
 
 def weight_bits(path):
@@ -90,11 +91,29 @@ def test_int8_kernels_compute_what_the_graph_says_on_this_cpu(graphs):
     assert 0.01 < float_error and error < 1.25 * float_error, (error, float_error)
 
 
+def without_metadata(path, dst):
+    """The graph as quantized elsewhere (ONNX Runtime's quantize_static alone)."""
+    graph = onnx.load(path)
+    del graph.metadata_props[:]
+    onnx.save(graph, str(dst))
+    return str(dst)
+
+
 @pytest.mark.parametrize('runtime_class', [OrtModel, OpenVinoModel])
-def test_a_full_range_graph_is_named_where_int8_saturates(runtime_class, graphs, monkeypatch):
+def test_a_full_range_graph_is_named_where_int8_saturates(
+    runtime_class, graphs, monkeypatch, tmp_path
+):
+    """Also a graph quantized elsewhere, without our metadata: its weights tell."""
     monkeypatch.setattr(runtime, 'int8_saturates', lambda: True)
-    with pytest.warns(UserWarning, match=r'full\.onnx holds 8-bit int8 weights and this CPU'):
-        runtime_class(graphs['full'])
-    with warnings.catch_warnings():
-        warnings.simplefilter('error')
-        runtime_class(graphs['reduced'])
+    elsewhere = without_metadata(graphs['full'], tmp_path / 'elsewhere.onnx')
+    for path in (graphs['full'], elsewhere):
+        with pytest.warns(UserWarning, match=r'\.onnx holds 8-bit int8 weights and this CPU'):
+            runtime_class(path)
+    assert runtime.weight_bits(elsewhere) == 8
+    reduced = without_metadata(graphs['reduced'], tmp_path / 'reduced.onnx')
+    assert runtime.weight_bits(reduced) == 7
+    for path in (graphs['reduced'], reduced, graphs['fp32']):
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            runtime_class(path)
+    assert runtime.weight_bits(graphs['fp32']) is None

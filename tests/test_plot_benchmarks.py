@@ -26,7 +26,8 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
     report = json.load(open(reports[0]))
     forward = report['scopes']['forward']
     scopes = {'forward': {**forward, 'fps': 3 * forward['fps']}}
-    json.dump({**report, 'backend': 'openvino', 'scopes': scopes}, open(reports[1], 'w'))
+    with open(reports[1], 'w') as f:
+        json.dump({**report, 'backend': 'openvino', 'scopes': scopes}, f)
     png = tmp_path / 'plot.png'
     proc = run_tool('tools/analysis_tools/plot_benchmarks.py', *reports, '--out', str(png))
     rows = [line.split() for line in proc.stdout.splitlines() if line.endswith('img/s')]

@@ -56,8 +56,8 @@ class _Network(nn.Module):
 
 def quantize_pt2e(wrapper: DeployModel, images: List[np.ndarray]) -> DeployModel:
     """A copy of ``wrapper`` whose network runs in int8 (PT2E, X86InductorQuantizer's
-    default: per-channel symmetric int8 weights, per-tensor uint8 activations, 7-bit
-    where ``runtime.int8_saturates()``),
+    default: per-channel symmetric int8 weights, per-tensor uint8 activations, those
+    7-bit where ``runtime.int8_saturates()``),
     calibrated on ``images`` ((1, 3, H, W) float32 RGB arrays in 0..255, as
     ``quantize.calibration_images`` gives them). Compiles on its first call.
 

@@ -10,7 +10,7 @@ ONNX Runtime's 2.1-2.8 ms; on Mobile DeepLabv3 ONNX Runtime is the faster of the
 import functools
 import os.path as osp
 import warnings
-from typing import Dict, Mapping, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 import torch
@@ -30,7 +30,7 @@ def int8_saturates() -> bool:
     rarely come near it; random weights fill the int8 range. Measured on the prepared
     random toy classifier at 64x64 on an AVX2 EPYC (RMS error of the logits against
     fp32): ONNX Runtime 65%, the same graph computed in float (ONNX Runtime's
-    ``session.disable_quant_qdq``) 20%; with 7-bit weights 24% both ways
+    ``session.disable_quant_qdq``) 20%; with 7-bit weights 24% (25% in float)
     (docs/troubleshooting.md)."""
     capabilities = torch.cpu.get_capabilities()
     if capabilities.get('architecture') != 'x86_64':
@@ -38,8 +38,28 @@ def int8_saturates() -> bool:
     return not any(capabilities.get(name) for name in VNNI)
 
 
-def _warn_if_saturating(path: str, metadata: Mapping[str, str]):
-    if metadata.get(WEIGHT_BITS) == '8' and int8_saturates():
+def weight_bits(path: str) -> Optional[int]:
+    """The bits of an int8 graph's weights: its ``WEIGHT_BITS`` metadata, or for a graph
+    quantized elsewhere the largest int8 weight (over 64: 8 bits, as 7-bit weights reach
+    64 at most). None for a graph without int8 weights, or without the onnx package."""
+    try:
+        import onnx
+    except ImportError:
+        return None
+    graph = onnx.load(path, load_external_data=False)
+    metadata = {entry.key: entry.value for entry in graph.metadata_props}
+    if WEIGHT_BITS in metadata:
+        return int(metadata[WEIGHT_BITS])
+    largest = [
+        int(np.abs(onnx.numpy_helper.to_array(t)).max(initial=0))
+        for t in graph.graph.initializer
+        if t.data_type == onnx.TensorProto.INT8
+    ]
+    return (8 if max(largest) > 64 else 7) if largest else None
+
+
+def _warn_if_saturating(path: str):
+    if int8_saturates() and weight_bits(path) == 8:
         warnings.warn(
             f'{path} holds 8-bit int8 weights and this CPU has no VNNI: its int8 '
             'kernels can saturate and give wrong outputs; quantize it on this machine '
@@ -92,7 +112,7 @@ class OrtModel:
             self.session = ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
         except Exception as err:  # onnxruntime raises its own kinds for unreadable files
             raise _unreadable(path, err) from None
-        _warn_if_saturating(path, self.session.get_modelmeta().custom_metadata_map)
+        _warn_if_saturating(path)
         self.input_name = self.session.get_inputs()[0].name
         self.output_names = [o.name for o in self.session.get_outputs()]
         self.input_shape = self.session.get_inputs()[0].shape  # [N, 3, H, W]; N may be a name
@@ -167,10 +187,7 @@ class OpenVinoModel:
         }
         if not self.graph.inputs or not self.graph.outputs:  # an empty file converts
             raise ConfigError(f'{path} cannot be read as an ONNX graph (it holds no graph)')
-        import onnx
-
-        metadata = onnx.load(path, load_external_data=False).metadata_props
-        _warn_if_saturating(path, {entry.key: entry.value for entry in metadata})
+        _warn_if_saturating(path)
         self.path = path
         self.output_names = [o.get_any_name() for o in self.graph.outputs]
         partial = self.graph.inputs[0].get_partial_shape()

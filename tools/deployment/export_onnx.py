@@ -1,14 +1,17 @@
 """Export a config's trained model to one ONNX graph that ONNX Runtime runs alone.
 
     python tools/deployment/export_onnx.py CONFIG CHECKPOINT --shape H W [--out FILE]
-        [--dynamic-batch] [--seg-output logits|labels] [--int8 [--calib-images N]]
+        [--dynamic-batch] [--seg-output logits|labels]
+        [--int8 [--calib-images N] [--weight-bits 7|8]]
 
 The graph takes float32 RGB images (N, 3, H, W) in 0..255 and gives the task's final
 output (mobilenet_v2/deployment/export.py): classification scores; segmentation logits
 or labels at the input size; detection boxes, scores, labels and batch indices after
 NMS. The exported graph is checked against the PyTorch model on one input before the
 tool reports success. ``--int8`` also writes ``<out>.int8.onnx``, quantized with ONNX
-Runtime's static QDQ calibration on images of the config's training set.
+Runtime's static QDQ calibration on images of the config's training set, with 7-bit
+weights where this CPU has no VNNI (its int8 kernels saturate on 8-bit ones;
+``--weight-bits`` chooses for the machine the graph will run on).
 """
 
 import argparse
@@ -22,7 +25,7 @@ from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 from mobilenet_v2.deployment import OrtModel, export_onnx
 from mobilenet_v2.deployment.check import compare_outputs
 from mobilenet_v2.deployment.quantize import calibration_images, quantize_onnx
-from mobilenet_v2.deployment.runtime import int8_saturates
+from mobilenet_v2.deployment.runtime import weight_bits
 
 
 def parse_args():
@@ -37,6 +40,12 @@ def parse_args():
     parser.add_argument('--seg-output', choices=['logits', 'labels'], default='logits')
     parser.add_argument('--int8', action='store_true', help='also write an int8 graph')
     parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
+    parser.add_argument(
+        '--weight-bits',
+        type=int,
+        choices=(7, 8),
+        help="for --int8: 7 for CPUs without VNNI, 8 for those with (default: this CPU's)",
+    )
     parser.add_argument('--force', action='store_true', help='replace existing files')
     parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
     return parser.parse_args()
@@ -47,6 +56,8 @@ def main():
     check_files(config=args.config, checkpoint=args.checkpoint)
     if min(args.shape) < 32:
         raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
+    if args.weight_bits and not args.int8:
+        raise ConfigError("--weight-bits sets the int8 graph's weights: add --int8")
     out = args.out or osp.splitext(args.checkpoint)[0] + '.onnx'
     int8_out = osp.splitext(out)[0] + '.int8.onnx'
     for path in [out, int8_out] if args.int8 else [out]:
@@ -70,10 +81,10 @@ def main():
     report = compare_outputs(reference, OrtModel(out)(sample), wrapper.output_names)
     print(f'wrote {out} ({osp.getsize(out) / 2**20:.1f} MiB); ONNX Runtime vs PyTorch: {report}')
     if args.int8:
-        quantize_onnx(out, int8_out, images)
+        reduce_range = None if args.weight_bits is None else args.weight_bits == 7
+        quantize_onnx(out, int8_out, images, reduce_range)
         report = compare_outputs(reference, OrtModel(int8_out)(sample), wrapper.output_names)
-        # 8-bit weights saturate the int8 kernels of x86 CPUs without VNNI
-        bits = '7-bit weights: this CPU has no VNNI' if int8_saturates() else '8-bit weights'
+        bits = f'{weight_bits(int8_out)}-bit weights'
         print(
             f'wrote {int8_out} ({osp.getsize(int8_out) / 2**20:.1f} MiB, calibrated on '
             f'{len(images)} training images, {bits}); int8 vs fp32 PyTorch: {report}'
