@@ -217,6 +217,12 @@ def test_export_refuses_to_replace_a_file_and_names_the_way_out(tmp_path):
     assert proc.returncode == 2
     assert f'{existing} exists: give another --out, or --force' in proc.stderr
     assert existing.read_text() == 'earlier export'
+    proc = call_tool(
+        'tools/deployment/export_onnx.py',
+        *(TOY_CLASSIFIER, str(ckpt), '--shape', '64', '64', '--weight-bits', '8'),
+        check=False,
+    )
+    assert proc.returncode == 2 and '--weight-bits sets the int8 graph' in proc.stderr
 
 
 def test_wrapper_refuses_an_unknown_segmentation_output():
