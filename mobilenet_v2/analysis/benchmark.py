@@ -146,6 +146,8 @@ def cpu_autocast_supported(precision: str) -> bool:
 
 class Candidate:
     """One backend and precision: ``forward(batch)``, ``end_to_end(images)`` of ``scopes``.
+    Graphs of ``batch_size`` 1 are exported for it (half the time a symbolic batch takes
+    the exporter), others for any batch.
 
     ``spinning=False`` stops ONNX Runtime's threads from busy-waiting between runs
     (they would slow a PyTorch model timed in between, as --compare-upstream does)."""
@@ -162,6 +164,7 @@ class Candidate:
         threads=None,
         spinning=True,
         scopes=SCOPES,
+        batch_size=None,
     ):
         check_backend(backend, precision)
         self.scope, self.shape = cfg.default_scope, tuple(shape)
@@ -185,7 +188,7 @@ class Candidate:
                     model,
                     path,
                     shape,
-                    dynamic_batch=True,
+                    dynamic_batch=batch_size != 1,
                     seg_output='logits_nhwc',
                     postprocess=scope == 'end_to_end',
                 )

@@ -293,6 +293,7 @@ def main():
             args.threads,
             spinning=not (args.compare_upstream or args.compare_eager),
             scopes=args.scope,
+            batch_size=args.batch_size,
         )
         if tested
         else eager
