@@ -62,8 +62,8 @@ def _warn_if_saturating(path: str):
     if int8_saturates() and weight_bits(path) == 8:
         warnings.warn(
             f'{path} holds 8-bit int8 weights and this CPU has no VNNI: its int8 '
-            'kernels can saturate and give wrong outputs; quantize it on this machine '
-            '(tools/deployment/export_onnx.py --int8 writes 7-bit weights here)',
+            'kernels can saturate and give wrong outputs; to run it here, quantize it '
+            'with 7-bit weights (tools/deployment/export_onnx.py --int8 --weight-bits 7)',
             stacklevel=3,
         )
 
