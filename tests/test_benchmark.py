@@ -8,6 +8,8 @@ import re
 import pytest
 import torch
 
+from mobilenet_v2.deployment.runtime import int8_saturates
+
 from .conftest import ROOT, call_tool, run_tool
 
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
@@ -91,6 +93,8 @@ def test_pt2e_int8_detector_is_checked_against_eager_before_it_is_timed(tmp_path
     )
     assert report['backend'] == 'compile' and report['precision'] == 'int8'
     assert 'forward: compile int8 vs eager fp32: max |difference|' in proc.stdout
+    bits = dict(weights=8, activations=7 if int8_saturates() else 8)  # torchao's reduce_range
+    assert report['int8'] == dict(calibration_images=4, calibration='synthetic', bits=bits)
     for scope in ('forward', 'end_to_end'):
         assert report['scopes'][scope]['fps'] > 0
 

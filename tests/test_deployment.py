@@ -1,6 +1,7 @@
 """ONNX export of all three tasks, checked in ONNX Runtime and OpenVINO against PyTorch
 and mmdet's own predictions; int8 calibration on a trained toy model."""
 
+import json
 import os.path as osp
 
 import numpy as np
@@ -12,10 +13,11 @@ from mmengine.runner import load_checkpoint
 
 from mobilenet_v2.apis import ConfigError, build_model, load_config
 from mobilenet_v2.compat import install_safe_checkpoint_loading
-from mobilenet_v2.deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx
+from mobilenet_v2.deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx, pt2e
 from mobilenet_v2.deployment.check import flat_tensors, match_detections
 from mobilenet_v2.deployment.pt2e import quantize_pt2e
 from mobilenet_v2.deployment.quantize import calibration_images
+from mobilenet_v2.deployment.runtime import int8_saturates
 
 from .conftest import ROOT, TOY_CLASSIFIER, call_tool, run_tool, toy_classifier_options
 from .test_toolboxes import randomise_bn
@@ -155,6 +157,12 @@ def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
     fp32_model = OrtModel(out)
     fp32 = torch.cat([fp32_model(x[i : i + 1])[0] for i in range(len(x))])
     fp32_top1 = (fp32.argmax(1) == truth).float().mean().item()
+    # test_deployed scores the graph with mmpretrain's own metric over the same val set
+    proc = call_tool(
+        'tools/deployment/test_deployed.py', TOY_CLASSIFIER, out, '--shape', '64', '64', *options
+    )
+    (line,) = proc.stdout.strip().splitlines()[-1:]
+    assert json.loads(line) == {'accuracy/top1': round(100 * fp32_top1, 4)}, line
     for runtime in RUNTIMES:  # OpenVINO runs the QDQ graph with its own int8 kernels
         int8_model = runtime(int8_path)
         int8 = torch.cat([int8_model(x[i : i + 1])[0] for i in range(len(x))])
@@ -168,6 +176,14 @@ def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
         # is unsure: scores near each other); an uncalibrated graph is off by > 0.5
         assert gap < 0.25
         assert int8_top1 >= fp32_top1 - 0.15
+
+
+@pytest.mark.parametrize('saturates, quant_max', [(True, 127), (False, 255)])
+def test_pt2e_activations_are_7_bit_where_int8_kernels_saturate(saturates, quant_max, monkeypatch):
+    monkeypatch.setattr(pt2e, 'int8_saturates', lambda: saturates)
+    config = pt2e.x86_quantizer().global_config
+    assert (config.input_activation.quant_min, config.input_activation.quant_max) == (0, quant_max)
+    assert (config.weight.quant_min, config.weight.quant_max) == (-128, 127)
 
 
 def test_pt2e_int8_quantizes_every_conv_and_agrees_with_fp32(trained_toy_classifier, toy_imagenet):
@@ -186,6 +202,8 @@ def test_pt2e_int8_quantizes_every_conv_and_agrees_with_fp32(trained_toy_classif
     converted = int8_model.network.compiled._orig_mod
     quantize_nodes = [n for n in converted.graph.nodes if 'quantize_per_tensor' in str(n.target)]
     assert len(quantize_nodes) > 50  # every conv's input, in and out of each block
+    # (input, scale, zero point, quant_min, quant_max, dtype): 7-bit where kernels saturate
+    assert {n.args[4] for n in quantize_nodes} == {127 if int8_saturates() else 255}
     x, truth = toy_val_images(toy_imagenet)
     with torch.no_grad():
         fp32 = fp32_model(x)

@@ -117,3 +117,20 @@ def test_a_full_range_graph_is_named_where_int8_saturates(
             warnings.simplefilter('error')
             runtime_class(path)
     assert runtime.weight_bits(graphs['fp32']) is None
+
+
+def test_the_warning_prints_as_one_line_in_the_tools(graphs, monkeypatch):
+    """The tools (``apis.cli``) print the toolbox's warnings as one line; others, as
+    Python prints them, with file, line and source line."""
+    from mobilenet_v2.apis import cli  # noqa: F401 (every tool imports it)
+
+    monkeypatch.setattr(runtime, 'int8_saturates', lambda: True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        OrtModel(graphs['full'])
+    (warning,) = caught
+    text = warnings.formatwarning(warning.message, warning.category, warning.filename, 1)
+    assert text.startswith('warning: ') and text.endswith('--weight-bits 7)\n')
+    assert text.count('\n') == 1
+    other = warnings.formatwarning('x', UserWarning, 'f.py', 3, 'source line')
+    assert 'f.py:3' in other and 'source line' in other

@@ -11,6 +11,7 @@ from mobilenet_v2.analysis.benchmark import TOLERANCE, difference, synthetic_ima
 from mobilenet_v2.analysis.random_model import measure_bn_statistics, prepare_random_model
 from mobilenet_v2.apis import build_model, load_config
 from mobilenet_v2.deployment import DeployModel
+from mobilenet_v2.deployment.runtime import int8_saturates
 
 from .conftest import ROOT
 from .test_benchmark import FCN_INT8, FCN_SMALL, benchmark
@@ -88,6 +89,10 @@ def test_random_weights_hold_fp32_but_not_reduced_precision(tmp_path):
     assert entry['tolerance'] is None and entry['difference_measure'] > 1e-3
     assert 'random weights: int8 not held to it; give a checkpoint' in proc.stdout
     assert 'BN layers measured on 4 synthetic images' in report['random_weights']
+    # what was quantized how: 7-bit weights where this CPU's int8 kernels saturate
+    bits = dict(weights=7 if int8_saturates() else 8, activations=8)
+    assert report['int8'] == dict(calibration_images=4, calibration='synthetic', bits=bits)
+    assert f"int8: calibrated on 4 synthetic images; {bits['weights']}-bit weights" in proc.stdout
     # with a checkpoint int8 is held: test_sweep_runs_each_variant_alone_... refuses it
 
 

@@ -39,6 +39,7 @@ from ..deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx, open
 from ..deployment.check import flat_tensors, match_detections
 from ..deployment.pt2e import CompiledForInference, quantize_pt2e
 from ..deployment.quantize import calibration_images, quantize_onnx
+from ..deployment.runtime import int8_saturates, weight_bits
 
 BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime', 'openvino')
 PRECISIONS = ('fp32', 'int8', 'fp16', 'bf16')
@@ -180,6 +181,8 @@ class Candidate:
             if scope in scopes
         }
         self.runners: Dict[str, Callable] = {}
+        # the int8 graph's bits (7 where ``int8_saturates()``: ONNX weights, PT2E inputs)
+        self.int8_bits: Optional[Dict[str, int]] = None
         for scope, net in nets.items():
             if backend in GRAPH_BACKENDS:
                 path = osp.join(work_dir, f'{scope}.onnx')
@@ -194,6 +197,7 @@ class Candidate:
                 )
                 if precision == 'int8':
                     path = quantize_onnx(path, path[:-5] + '.int8.onnx', calib_images)
+                    self.int8_bits = dict(weights=weight_bits(path), activations=8)
                 if backend == 'onnxruntime':
                     self.runners[scope] = OrtModel(path, threads, spinning=spinning)
                 else:
@@ -204,6 +208,7 @@ class Candidate:
                 net = net.to(memory_format=torch.channels_last)
             if backend == 'compile' and precision == 'int8':
                 net = quantize_pt2e(net, calib_images)
+                self.int8_bits = dict(weights=8, activations=7 if int8_saturates() else 8)
             elif backend == 'compile':
                 net = CompiledForInference(net)
             self.runners[scope] = _eager(net, backend, precision)

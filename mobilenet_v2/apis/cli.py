@@ -12,7 +12,7 @@ from torch.distributed.elastic.multiprocessing.errors import record
 
 from ..compat import DownloadError, UnsafeCheckpointError, install_safe_checkpoint_loading
 from ..datasets import DataError
-from .config import ConfigError
+from .config import ConfigError, ToolboxWarning
 
 USER_ERRORS = (ConfigError, DataError, DownloadError, UnsafeCheckpointError, FileNotFoundError)
 
@@ -45,6 +45,19 @@ for message in (
     "Failed to add <class 'mmengine.visualization.vis_backend.LocalVisBackend'>",
 ):
     warnings.filterwarnings('ignore', message=message)
+
+_python_formatwarning = warnings.formatwarning
+
+
+def _formatwarning(message, category, filename, lineno, line=None):
+    """The toolbox's own warnings as one line (``warning: ...``); others as Python
+    prints them (``warnings.formatwarning`` is the stdlib's hook for this)."""
+    if issubclass(category, ToolboxWarning):
+        return f'warning: {message}\n'
+    return _python_formatwarning(message, category, filename, lineno, line)
+
+
+warnings.formatwarning = _formatwarning
 
 
 class OptionsAction(DictAction):

@@ -21,6 +21,11 @@ class ConfigError(ValueError):
     """A user's config, option or data path is wrong; the message says which."""
 
 
+class ToolboxWarning(UserWarning):
+    """Something a user should know, and may want to change, that does not stop the run;
+    the tools print it as one line (``cli``), not Python's file, line and source line."""
+
+
 def config_path(name: str) -> str:
     """Absolute path of a config shipped with the package, e.g. ``config_path(
     'fcn/mobilenet-v2-d8_fcn_4xb4-80k_cityscapes-512x1024.py')``. Configs elsewhere
@@ -109,8 +114,10 @@ def _map_model_pretrained(cfg: Config):
     if pretrained is None or 'backbone' not in model:
         return
     warnings.warn(
-        f'model.pretrained is deprecated (mmseg, mmdet): loading {pretrained} as '
-        f"model.backbone.init_cfg=dict(type='Pretrained', checkpoint={pretrained!r})",
+        ToolboxWarning(
+            f'model.pretrained is deprecated (mmseg, mmdet): loading {pretrained} as '
+            f"model.backbone.init_cfg=dict(type='Pretrained', checkpoint={pretrained!r})"
+        ),
         stacklevel=3,
     )
     model.backbone.init_cfg = dict(type='Pretrained', checkpoint=pretrained)

@@ -54,6 +54,27 @@ class _Network(nn.Module):
         return self.model(x, mode='tensor')
 
 
+def x86_quantizer():
+    """torchao's X86InductorQuantizer with its default config for every operator: uint8
+    activations 7-bit (0..127) where ``runtime.int8_saturates()``, torchao's
+    ``reduce_range`` for CPUs without VNNI, else 0..255.
+
+    Raises:
+        ConfigError: torchao is not installed.
+    """
+    try:
+        import torchao.quantization.pt2e.quantizer.x86_inductor_quantizer as xiq
+    except ImportError:
+        raise ConfigError(
+            'int8 in PyTorch needs torchao: pip install -r requirements/optional.txt'
+        ) from None
+    quantizer = xiq.X86InductorQuantizer()
+    quantizer.set_global(
+        xiq.get_default_x86_inductor_quantization_config(reduce_range=int8_saturates())
+    )
+    return quantizer
+
+
 def quantize_pt2e(wrapper: DeployModel, images: List[np.ndarray]) -> DeployModel:
     """A copy of ``wrapper`` whose network runs in int8 (PT2E, X86InductorQuantizer's
     default: per-channel symmetric int8 weights, per-tensor uint8 activations, those
@@ -65,18 +86,13 @@ def quantize_pt2e(wrapper: DeployModel, images: List[np.ndarray]) -> DeployModel
         ConfigError: torchao is not installed.
     """
     try:
-        import torchao.quantization.pt2e.quantizer.x86_inductor_quantizer as xiq
         from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
     except ImportError:
         raise ConfigError(
             'int8 in PyTorch needs torchao: pip install -r requirements/optional.txt'
         ) from None
     quantized = copy.deepcopy(wrapper).eval()
-
-    quantizer = xiq.X86InductorQuantizer()
-    # 7-bit activations where int8 kernels saturate (torchao's advice for CPUs without VNNI)
-    config = xiq.get_default_x86_inductor_quantization_config(reduce_range=int8_saturates())
-    quantizer.set_global(config)
+    quantizer = x86_quantizer()
     with torch.no_grad():
         # an example batch of 2: one of 1 would fix the batch size of the captured graph
         example = quantized.normalise(torch.from_numpy(images[0])).expand(2, -1, -1, -1)

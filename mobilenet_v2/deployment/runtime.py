@@ -15,7 +15,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import torch
 
-from ..apis.config import ConfigError
+from ..apis.config import ConfigError, ToolboxWarning
 
 # metadata key of the int8 graphs ``quantize.quantize_onnx`` writes: their weights' bits
 WEIGHT_BITS = 'mobilenet_v2.int8_weight_bits'
@@ -61,9 +61,11 @@ def weight_bits(path: str) -> Optional[int]:
 def _warn_if_saturating(path: str):
     if int8_saturates() and weight_bits(path) == 8:
         warnings.warn(
-            f'{path} holds 8-bit int8 weights and this CPU has no VNNI: its int8 '
-            'kernels can saturate and give wrong outputs; to run it here, quantize it '
-            'with 7-bit weights (tools/deployment/export_onnx.py --int8 --weight-bits 7)',
+            ToolboxWarning(
+                f'{path} holds 8-bit int8 weights and this CPU has no VNNI: its int8 '
+                'kernels can saturate and give wrong outputs; to run it here, quantize it '
+                'with 7-bit weights (tools/deployment/export_onnx.py --int8 --weight-bits 7)'
+            ),
             stacklevel=3,
         )
 

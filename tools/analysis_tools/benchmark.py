@@ -55,6 +55,7 @@ from mobilenet_v2.analysis.sweep import sweep
 from mobilenet_v2.analysis.timing import SPREAD, compare_interleaved, time_calls, unsteady
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
+from mobilenet_v2.deployment.runtime import int8_saturates
 
 
 def parse_args():
@@ -298,6 +299,16 @@ def main():
         if tested
         else eager
     )
+    int8 = None
+    if candidate.int8_bits:
+        source = 'synthetic' if synthetic else 'training'
+        int8 = dict(calibration_images=len(calib), calibration=source, bits=candidate.int8_bits)
+        bits = candidate.int8_bits
+        why = ' (this CPU has no VNNI: full range saturates its int8 kernels)'
+        print(
+            f"int8: calibrated on {len(calib)} {source} images; {bits['weights']}-bit "
+            f"weights, {bits['activations']}-bit activations{why if int8_saturates() else ''}"
+        )
     batch = to_batch(images, shape)
     inputs = dict(forward=batch, end_to_end=images)
     report = dict(
@@ -308,6 +319,7 @@ def main():
         precision=args.precision,
         input='test set' if args.images else 'synthetic',
         **({'random_weights': random_weights} if random_weights else {}),
+        **({'int8': int8} if int8 else {}),
         scopes={},
         environment=environment(torch.device('cpu')),
     )

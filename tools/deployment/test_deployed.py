@@ -84,7 +84,8 @@ def main():
             torch.set_num_threads(args.threads)
     check_data_roots(cfg, loaders=('test',))  # after the model: its errors need no data
     metrics = evaluate_deployed(cfg, run, shape)
-    print(json.dumps({key: float(value) for key, value in metrics.items()}))
+    # the evaluators' own units (percent, or COCO's AP in 0..1), to 4 decimals
+    print(json.dumps({key: round(float(value), 4) for key, value in metrics.items()}))
 
 
 if __name__ == '__main__':
