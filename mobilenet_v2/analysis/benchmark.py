@@ -66,7 +66,11 @@ def refuses(measure: float, tolerance: float, held: bool) -> bool:
     return not math.isfinite(measure) or (held and not measure <= tolerance)
 
 
-def synthetic_images(n: int, shape: Tuple[int, int], seed: int = 0) -> List[np.ndarray]:
+TIMED_SEED, PREPARATION_SEED = 0, 1  # timed and checked images; BN statistics and int8's
+
+
+def synthetic_images(n: int, shape: Tuple[int, int], seed: int = TIMED_SEED) -> List[np.ndarray]:
+    """``n`` (H, W, 3) uint8 RGB images of uniform noise, ``shape`` (H, W), by ``seed``."""
     rng = np.random.default_rng(seed)
     return [rng.integers(0, 256, (*shape, 3), dtype=np.uint8) for _ in range(n)]
 
@@ -181,8 +185,7 @@ class Candidate:
             if scope in scopes
         }
         self.runners: Dict[str, Callable] = {}
-        # the int8 graph's bits (7 where ``int8_saturates()``: ONNX weights, PT2E inputs)
-        self.int8_bits: Optional[Dict[str, int]] = None
+        self.int8_bits: Optional[Dict[str, int]] = None  # 7 where ``int8_saturates()``
         for scope, net in nets.items():
             if backend in GRAPH_BACKENDS:
                 path = osp.join(work_dir, f'{scope}.onnx')
@@ -378,13 +381,14 @@ def check_end_to_end(
 
 def calibration_for(cfg, precision, shape, count, synthetic: bool) -> Optional[List[np.ndarray]]:
     """int8's calibration images (``calibration_images``' arrays): ``count`` of the
-    config's training set, or with ``synthetic`` (random weights timed on synthetic
-    input, their BN statistics measured on the first of these: ``random_model.py``)
-    synthetic ones. None for other precisions."""
+    config's training set, or ``synthetic`` ones (random weights timed on synthetic
+    input: BN statistics were measured on the first of them). None for other precisions."""
     if precision != 'int8':
         return None
     if synthetic:
-        return list(to_batch(synthetic_images(count, shape, seed=1), shape).numpy()[:, None])
+        return list(
+            to_batch(synthetic_images(count, shape, PREPARATION_SEED), shape)[:, None].numpy()
+        )
     return calibration_images(cfg, shape, count)
 
 

@@ -37,6 +37,7 @@ from mobilenet_v2.analysis import environment
 from mobilenet_v2.analysis.benchmark import (
     BACKENDS,
     PRECISIONS,
+    PREPARATION_SEED,
     SCOPES,
     TOLERANCE,
     Candidate,
@@ -277,7 +278,7 @@ def main():
     if not args.checkpoint:  # BN statistics of 4 distinct images like the timed ones
         like = [] if synthetic else list(images[:4])
         kind = '4 synthetic' if synthetic else f'{len(like)} test-set and {4 - len(like)} synthetic'
-        like += synthetic_images(4 - len(like), shape, seed=1)
+        like += synthetic_images(4 - len(like), shape, seed=PREPARATION_SEED)
         random_weights = prepare_random_model(model, cfg.default_scope, shape, like, kind)
         print(random_weights)
     eager = Candidate(cfg, model, 'pytorch', 'fp32', shape, scopes=args.scope)
