@@ -11,9 +11,9 @@ network (13 ms). ``NonMaxSuppression`` compares boxes within a class of an image
 when given boxes (N, K, 4) and one score row per class, (N, C, K): 3.2 ms on 5000 boxes
 in 80 classes (measured on this 2-core CPU), and linear in the batch (a (1, N x C, N x K)
 matrix of all images' candidates together had grown with N squared: batch 32 ran 3.5x
-slower per image than eager). Both keep the same boxes in PyTorch and ONNX Runtime,
-which suppress at IoU > threshold; OpenVINO suppresses at IoU >= threshold, so a pair
-exactly at it (float32(0.45)) keeps one box fewer there (docs/troubleshooting.md).
+slower per image than eager). PyTorch, ONNX Runtime and OpenVINO keep the same boxes in
+the same order: all suppress at IoU > threshold and order ties by image, class and box
+(OpenVINO once its graph follows ONNX's definitions, ``runtime._as_onnx_defines``).
 """
 
 import torch
