@@ -11,9 +11,11 @@ network (13 ms). ``NonMaxSuppression`` compares boxes within a class of an image
 when given boxes (N, K, 4) and one score row per class, (N, C, K): 3.2 ms on 5000 boxes
 in 80 classes (measured on this 2-core CPU), and linear in the batch (a (1, N x C, N x K)
 matrix of all images' candidates together had grown with N squared: batch 32 ran 3.5x
-slower per image than eager). PyTorch, ONNX Runtime and OpenVINO keep the same boxes in
-the same order: all suppress at IoU > threshold and order ties by image, class and box
-(OpenVINO once its graph follows ONNX's definitions, ``runtime._as_onnx_defines``).
+slower per image than eager). PyTorch, ONNX Runtime and OpenVINO keep the same boxes:
+all suppress at IoU > threshold (OpenVINO once ``runtime._as_onnx_defines`` gave its
+graph ONNX's definition). Boxes of equal score come in the order (image, class, box) in
+PyTorch and ONNX Runtime, in an order of its own in OpenVINO, whose TopK is not stable
+(docs/troubleshooting.md).
 """
 
 import torch
