@@ -12,7 +12,8 @@ from torch.distributed.elastic.multiprocessing.errors import record
 
 from ..compat import DownloadError, UnsafeCheckpointError, install_safe_checkpoint_loading
 from ..datasets import DataError
-from .config import ConfigError, ToolboxWarning
+from ..messages import ToolboxWarning
+from .config import ConfigError
 
 USER_ERRORS = (ConfigError, DataError, DownloadError, UnsafeCheckpointError, FileNotFoundError)
 

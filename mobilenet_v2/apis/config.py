@@ -7,6 +7,7 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict
 
+from ..messages import ToolboxWarning
 from ..models import MobileNetV2
 from ..models.arch import network_plan
 
@@ -19,11 +20,6 @@ CONFIG_ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', 
 
 class ConfigError(ValueError):
     """A user's config, option or data path is wrong; the message says which."""
-
-
-class ToolboxWarning(UserWarning):
-    """Something a user should know, and may want to change, that does not stop the run;
-    the tools print it as one line (``cli``), not Python's file, line and source line."""
 
 
 def config_path(name: str) -> str:

@@ -47,11 +47,14 @@ def multiclass_nms(
         the boxes kept, in descending score.
     """
     n, k = scores.shape
+    # the threshold in float32, as ONNX's NonMaxSuppression and mmcv's nms take it:
+    # torchvision compares float32 IoUs with a Python float (float32(0.6) > 0.6)
+    threshold = torch.tensor(iou_threshold, dtype=torch.float32).item()
     kept = [scores.new_zeros(0, dtype=torch.int64)]
     for i in range(n):  # image by image, as mmdet's predict: group ids stay under C
         candidates = torch.nonzero(scores[i] >= 0).squeeze(1)
         keep = torchvision.ops.batched_nms(
-            boxes[i, candidates], scores[i, candidates], labels[i, candidates], iou_threshold
+            boxes[i, candidates], scores[i, candidates], labels[i, candidates], threshold
         )
         kept.append(candidates[keep] + i * k)
     kept = torch.cat(kept)

@@ -85,14 +85,10 @@ def quantize_pt2e(wrapper: DeployModel, images: List[np.ndarray]) -> DeployModel
     Raises:
         ConfigError: torchao is not installed.
     """
-    try:
-        from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-    except ImportError:
-        raise ConfigError(
-            'int8 in PyTorch needs torchao: pip install -r requirements/optional.txt'
-        ) from None
+    quantizer = x86_quantizer()  # first: it names a missing torchao
+    from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
+
     quantized = copy.deepcopy(wrapper).eval()
-    quantizer = x86_quantizer()
     with torch.no_grad():
         # an example batch of 2: one of 1 would fix the batch size of the captured graph
         example = quantized.normalise(torch.from_numpy(images[0])).expand(2, -1, -1, -1)

@@ -15,7 +15,8 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import torch
 
-from ..apis.config import ConfigError, ToolboxWarning
+from ..apis.config import ConfigError
+from ..messages import ToolboxWarning
 
 # metadata key of the int8 graphs ``quantize.quantize_onnx`` writes: their weights' bits
 WEIGHT_BITS = 'mobilenet_v2.int8_weight_bits'
@@ -147,8 +148,9 @@ def _as_onnx_defines(graph):
     pair at exactly float32(0.45) kept one box fewer). A constant threshold becomes the
     next float32 above it, so that OpenVINO's float32 IoU >= it exactly where IoU > the
     threshold; one computed in the graph is left as it is (our graphs have constants).
-    (Its TopK is not stable either, unlike ONNX's; a stable one cost 4 ms of SSDLite's
-    8, so our graphs give ties an order of their own: ``nms.multiclass_nms_onnx``.)
+    (Its TopK is not stable either, unlike ONNX's, so ties come in an order of its own:
+    stable TopKs made SSDLite's toy end to end 15-18 ms instead of 8-9 ms,
+    docs/troubleshooting.md.)
     """
     import openvino.opset11 as ops
 
@@ -157,6 +159,8 @@ def _as_onnx_defines(graph):
             threshold = node.input_value(3).get_node()
             if threshold.get_type_name() == 'Constant':
                 above = np.nextafter(threshold.get_data().astype(np.float32), np.float32(np.inf))
+                # not a denormal: the plugin flushes those to 0 (0 stayed IoU >= 0)
+                above = np.maximum(above, np.finfo(np.float32).tiny)
                 node.input(3).replace_source_output(ops.constant(above).output(0))
 
 

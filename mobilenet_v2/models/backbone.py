@@ -8,6 +8,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
+from ..messages import ToolboxWarning
 from ..registry import MODELS
 from .arch import network_plan
 from .blocks import TF_SAME, InvertedResidual, Stage
@@ -108,8 +109,10 @@ class MobileNetV2(BaseModule):
             if init_cfg is not DEFAULT_INIT_CFG:
                 raise ValueError('give pretrained or init_cfg, not both (pretrained is deprecated)')
             warnings.warn(
-                'DeprecationWarning: pretrained is deprecated, use '
-                "init_cfg=dict(type='Pretrained', checkpoint=...) instead",
+                ToolboxWarning(
+                    'pretrained is deprecated, use '
+                    "init_cfg=dict(type='Pretrained', checkpoint=...) instead"
+                ),
                 stacklevel=2,
             )
             init_cfg = dict(type='Pretrained', checkpoint=pretrained)
