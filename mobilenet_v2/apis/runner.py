@@ -257,11 +257,14 @@ def _start_cpu_processes(cfg: Config):
 
 
 # mmengine 0.10.7's notices about its own internals (its hooks use the deprecated file
-# clients; metrics without a prefix).
+# clients; metrics without a prefix; mmseg has no "function" registry, so the collate
+# function comes from mmengine's, which is where it is: every run said it "may cause
+# unexpected failure").
 _UPSTREAM_NOTICES = (
     '"FileClient" will be deprecated',
     '"HardDiskBackend" is the alias',
     'The prefix is not set in metric class',
+    'Failed to search registry with scope',
 )
 
 
@@ -276,15 +279,21 @@ class _DumpsToLogFileOnly(logging.Filter):
         return not ((dump and message.count('\n') > 2) or message.startswith(_UPSTREAM_NOTICES))
 
 
+def quiet_console(logger: MMLogger):
+    """Keep ``_DumpsToLogFileOnly``'s lines off ``logger``'s console (its log file, if it
+    has one, still receives them)."""
+    for handler in logger.handlers:
+        if type(handler) is logging.StreamHandler:  # the console, not the log file
+            handler.addFilter(_DumpsToLogFileOnly())
+
+
 class ToolRunner(Runner):
     """mmengine's Runner whose console shows progress, warnings and results, and says
     once where the log file with the full config and environment is."""
 
     def build_logger(self, *args, **kwargs) -> MMLogger:
         logger = super().build_logger(*args, **kwargs)
-        for handler in logger.handlers:
-            if type(handler) is logging.StreamHandler:  # the console, not the log file
-                handler.addFilter(_DumpsToLogFileOnly())
+        quiet_console(logger)
         log_files = [h.baseFilename for h in logger.handlers if isinstance(h, logging.FileHandler)]
         if log_files:
             logger.info(f'full config, environment and log: {log_files[0]}')

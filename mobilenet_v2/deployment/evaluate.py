@@ -13,9 +13,12 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.evaluator import Evaluator
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.structures import InstanceData, PixelData
+
+from ..apis.runner import quiet_console
 
 
 def _predict(scope, outputs, sample, shape):
@@ -43,6 +46,7 @@ def evaluate_deployed(
     the config's test set, one image at a time. Segmentation needs ``logits`` output."""
     scope = cfg.default_scope
     init_default_scope(scope)
+    quiet_console(MMLogger.get_current_instance())  # the Runner's notices, as in test.py
     loader_cfg = cfg.test_dataloader.copy()
     loader_cfg.batch_size = 1
     loader = Runner.build_dataloader(loader_cfg)

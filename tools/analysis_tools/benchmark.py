@@ -85,7 +85,12 @@ def parse_args():
     parser.add_argument('--warmup', type=int, default=5, help='untimed calls first (default 5)')
     parser.add_argument('--runs', type=int, default=20, help='timed calls (default 20)')
     parser.add_argument('--threads', type=int, help='torch, ONNX Runtime and OpenVINO threads')
-    parser.add_argument('--calib-images', type=int, default=32, help='for int8')
+    parser.add_argument(
+        '--calib-images',
+        type=int,
+        default=32,
+        help='int8 calibration images (default 32: a speed run; the deployment tools take 64)',
+    )
     parser.add_argument('--tolerance', type=float, help='override the precision default')
     parser.add_argument(
         '--compare-upstream',

@@ -14,10 +14,12 @@ import shutil
 import tempfile
 
 import mmcv
+from mmengine.logging import MMLogger
 from PIL import Image, UnidentifiedImageError
 
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import check_files, run_cli
+from mobilenet_v2.apis.runner import quiet_console
 
 
 def segment(cfg, args) -> str:
@@ -91,6 +93,7 @@ def main():
     check_image(args.image)
     cfg = load_config(args.config)
     check_checkpoint_fits(build_model(cfg), args.checkpoint)  # before the Inferencer warns
+    quiet_console(MMLogger.get_current_instance())  # the Inferencer's registry notice
     print(f'wrote {args.out} ({DEMOS[cfg.default_scope](cfg, args)})')
 
 

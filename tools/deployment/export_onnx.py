@@ -39,7 +39,9 @@ def parse_args():
     parser.add_argument('--dynamic-batch', action='store_true', help='symbolic batch size')
     parser.add_argument('--seg-output', choices=['logits', 'labels'], default='logits')
     parser.add_argument('--int8', action='store_true', help='also write an int8 graph')
-    parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
+    parser.add_argument(
+        '--calib-images', type=int, default=64, help='--int8 calibration images (default 64)'
+    )
     parser.add_argument(
         '--weight-bits',
         type=int,

@@ -56,7 +56,9 @@ def main():
         '--backend', choices=('onnxruntime', 'openvino'), default='onnxruntime', help='.onnx only'
     )
     parser.add_argument('--int8', action='store_true', help='.pth only: PT2E int8')
-    parser.add_argument('--calib-images', type=int, default=64, help='for --int8')
+    parser.add_argument(
+        '--calib-images', type=int, default=64, help='--int8 calibration images (default 64)'
+    )
     parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
     args = parser.parse_args()
     check_files(config=args.config, model=args.model)
@@ -84,6 +86,11 @@ def main():
             torch.set_num_threads(args.threads)
     check_data_roots(cfg, loaders=('test',))  # after the model: its errors need no data
     metrics = evaluate_deployed(cfg, run, shape)
+    graph = dict(onnxruntime='ONNX Runtime', openvino='OpenVINO')[args.backend]
+    how = (
+        graph if args.model.endswith('.onnx') else 'PyTorch' + (' int8 (PT2E)' if args.int8 else '')
+    )
+    print(f"{args.model} through {how} at {shape[0]}x{shape[1]}, on the config's test set:")
     # the evaluators' own units (percent, or COCO's AP in 0..1), to 4 decimals
     print(json.dumps({key: round(float(value), 4) for key, value in metrics.items()}))
 
