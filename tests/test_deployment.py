@@ -3,6 +3,7 @@ and mmdet's own predictions; int8 calibration on a trained toy model."""
 
 import json
 import os.path as osp
+import re
 
 import numpy as np
 import onnx
@@ -150,6 +151,11 @@ def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
         *options,
     )
     assert 'calibrated on 32 training images, 7-bit weights' in proc.stdout
+    # the int8 graph against PyTorch fp32, relative as benchmark.py holds int8 (0.15)
+    (rms,) = re.findall(
+        r'int8 vs fp32 PyTorch: scores .*RMS error ([\d.e-]+) of its RMS', proc.stdout
+    )
+    assert 0 < float(rms) < 0.15, proc.stdout
     x, truth = toy_val_images(toy_imagenet)
     int8_path = out[: -len('.onnx')] + '.int8.onnx'
     graph = onnx.load(int8_path).graph

@@ -64,8 +64,13 @@ def compare_outputs(reference, outputs: Sequence[torch.Tensor], names: Sequence[
         )
     parts = []
     for name, ref, out in zip(names, reference, outputs):
-        if ref.dtype.is_floating_point:
-            parts.append(f'{name} max |difference| {(ref - out).abs().max().item():.2g}')
+        if ref.dtype.is_floating_point:  # RMS error over the reference's RMS, as benchmark.py
+            error = (ref.double() - out.double()).pow(2).mean().sqrt()
+            rms = (error / ref.double().pow(2).mean().sqrt().clamp_min(1e-12)).item()
+            parts.append(
+                f'{name} max |difference| {(ref - out).abs().max().item():.2g} (largest value '
+                f'{ref.abs().max().item():.3g}), RMS error {rms:.2g} of its RMS'
+            )
         else:
             parts.append(f'{name} {(ref == out).float().mean().item():.2%} equal')
     return ', '.join(parts)
