@@ -56,6 +56,9 @@ def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
         env={'TMPDIR': str(tmp_path / 'tmp')},
     )
     assert 'forward: onnxruntime fp32 vs eager fp32: max |difference|' in proc.stdout
+    assert re.search(
+        r'forward: onnxruntime fp32 vs eager .* \(within its tolerance, 0.001\)\n', proc.stdout
+    )
     for scope in ('forward', 'end_to_end'):
         entry = report['scopes'][scope]
         ratio = entry['eager_median_ms'] / entry['interleaved_with_eager_median_ms']

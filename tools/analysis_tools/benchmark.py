@@ -196,6 +196,8 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
         )
         if not held:
             text += f' (random weights: {args.precision} not held to it; give a checkpoint)'
+        elif not refuses(measure, tolerance, held):
+            text += f' (within its tolerance, {tolerance:g})'
         print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
         if refuses(measure, tolerance, held) and not held:  # a result that never passes
             raise ConfigError(
