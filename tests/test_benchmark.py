@@ -324,9 +324,12 @@ def test_sweep_runs_each_variant_alone_and_plots_those_with_a_speed(tmp_path, to
         *QUICK,
         '--cfg-options',
         f'train_dataloader.dataset.data_root={toy_cityscapes}',
+        'model.pretrained=unused.pth',  # a warning in every process (the checkpoint wins)
         check=False,
     )
     assert '== [2/3] onnxruntime fp32' in proc.stdout
+    # each variant's warnings reach the console, the sweep's own too
+    assert proc.stderr.count('warning: model.pretrained is deprecated') == 4, proc.stderr
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert proc.stderr.strip().splitlines()[-1] == (
         f'error: --sweep: onnxruntime int8 gave no speed (reasons above); 2 of 3 reports '

@@ -100,6 +100,9 @@ def sweep(args, script: str, argv: List[str]):
             stderr=subprocess.PIPE,
             text=True,
         )
+        for line in proc.stderr.splitlines():  # the variant's warnings, whatever its end
+            if line.startswith('warning: '):
+                print(line, file=sys.stderr, flush=True)
         if proc.returncode == 0:
             done.append(path)
         else:
