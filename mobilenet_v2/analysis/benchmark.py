@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 from ..apis.config import ConfigError, build_split_dataset
 from ..deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx, openvino_precisions
-from ..deployment.check import flat_tensors, match_detections
+from ..deployment.check import flat_tensors, match_detections, rms_error
 from ..deployment.pt2e import CompiledForInference, quantize_pt2e
 from ..deployment.quantize import calibration_images, quantize_onnx
 from ..deployment.runtime import int8_saturates, weight_bits
@@ -308,7 +308,7 @@ def difference(
                 continue
             d = r - o
             worst = max(worst, (d.abs().max() / r.abs().max().clamp(min=1e-6)).item())
-            rms = max(rms, (d.norm() / r.norm().clamp(min=1e-12)).item())
+            rms = max(rms, rms_error(r, o))
             # rounding scatters; a systematic scale (least-squares a in out = a x ref) is
             # a wrong model, however small its RMS error
             a = (o * r).sum() / (r * r).sum().clamp(min=1e-24)
