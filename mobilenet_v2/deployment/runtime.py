@@ -22,6 +22,8 @@ from ..messages import ToolboxWarning
 WEIGHT_BITS = 'mobilenet_v2.int8_weight_bits'
 # the instructions that add u8 x s8 products in 32 bits (torch.cpu.get_capabilities keys)
 VNNI = ('avx512_vnni', 'avx_vnni', 'amx_int8')
+# why int8 graphs made on such a CPU have 7-bit weights (the tools print it)
+NO_VNNI = 'this CPU has no VNNI: full-range int8 saturates its int8 kernels'
 
 
 def int8_saturates() -> bool:

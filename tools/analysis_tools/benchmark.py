@@ -56,7 +56,7 @@ from mobilenet_v2.analysis.sweep import sweep
 from mobilenet_v2.analysis.timing import SPREAD, compare_interleaved, time_calls, unsteady
 from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
 from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
-from mobilenet_v2.deployment.runtime import int8_saturates
+from mobilenet_v2.deployment.runtime import NO_VNNI, int8_saturates
 
 
 def parse_args():
@@ -312,7 +312,7 @@ def main():
         source = 'synthetic' if synthetic else 'training'
         int8 = dict(calibration_images=len(calib), calibration=source, bits=candidate.int8_bits)
         bits = candidate.int8_bits
-        why = ' (this CPU has no VNNI: full range saturates its int8 kernels)'
+        why = f' ({NO_VNNI})'
         print(
             f"int8: calibrated on {len(calib)} {source} images; {bits['weights']}-bit "
             f"weights, {bits['activations']}-bit activations{why if int8_saturates() else ''}"

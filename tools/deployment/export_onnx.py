@@ -25,7 +25,7 @@ from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
 from mobilenet_v2.deployment import OrtModel, export_onnx
 from mobilenet_v2.deployment.check import compare_outputs
 from mobilenet_v2.deployment.quantize import calibration_images, quantize_onnx
-from mobilenet_v2.deployment.runtime import weight_bits
+from mobilenet_v2.deployment.runtime import NO_VNNI, weight_bits
 
 
 def parse_args():
@@ -87,7 +87,7 @@ def main():
         quantize_onnx(out, int8_out, images, reduce_range)
         report = compare_outputs(reference, OrtModel(int8_out)(sample), wrapper.output_names)
         bits = weight_bits(int8_out)
-        why = ' (this CPU has no VNNI: 8-bit ones saturate its int8 kernels)'
+        why = f' ({NO_VNNI})'
         bits = f'{bits}-bit weights' + (why if bits == 7 and args.weight_bits is None else '')
         print(
             f'wrote {int8_out} ({osp.getsize(int8_out) / 2**20:.1f} MiB, calibrated on '
