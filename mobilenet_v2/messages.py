@@ -1,5 +1,11 @@
-"""What the toolbox tells its users without stopping: ``ToolboxWarning``, which the tools
-print as one line (``apis.cli``). A leaf module: the models raise it too."""
+"""What the toolbox tells its users: ``ConfigError`` (a mistake the tools end on with one
+line, ``apis.cli``) and ``ToolboxWarning`` (printed as one line without stopping). A
+leaf module: the models raise them too, and the tools' argument checks (``arguments``)
+import nothing heavier."""
+
+
+class ConfigError(ValueError):
+    """A user's config, option or data path is wrong; the message says which."""
 
 
 class ToolboxWarning(UserWarning):

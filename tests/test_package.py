@@ -1,4 +1,5 @@
-"""What ``import mobilenet_v2`` does: registers our classes, and nothing else."""
+"""What ``import mobilenet_v2`` does: adds our registry scope, whose classes mmengine
+imports when a config names one, and nothing else."""
 
 import subprocess
 import sys
@@ -19,12 +20,30 @@ assert dict(vars(SSDHead)) == head, 'SSDHead changed'
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
-def test_importing_the_package_loads_no_toolbox():
+def test_importing_the_package_loads_no_toolbox_and_no_torch():
+    """Cheap enough for the tools to check their arguments first (tests/test_tools.py)."""
     script = """
 import sys
 import mobilenet_v2
-loaded = sorted({m.split('.')[0] for m in sys.modules} & {'mmdet', 'mmseg', 'mmpretrain'})
+loaded = sorted({m.split('.')[0] for m in sys.modules} & {'mmdet', 'mmseg', 'mmpretrain', 'torch'})
 assert not loaded, loaded
+"""
+    proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_each_toolbox_builds_our_backbone_after_importing_the_package_alone():
+    """``custom_imports=dict(imports=['mobilenet_v2'])`` is enough: mmengine imports
+    ``mobilenet_v2.models`` (the registry's ``locations``) when a config names
+    ``mobilenet_v2.MobileNetV2``, from mmseg's, mmdet's and mmpretrain's registries."""
+    script = """
+import mobilenet_v2
+from mmengine.registry import init_default_scope
+for scope in ('mmseg', 'mmdet', 'mmpretrain'):
+    init_default_scope(scope)
+    registry = __import__(scope + '.registry', fromlist=['MODELS']).MODELS
+    net = registry.build(dict(type='mobilenet_v2.MobileNetV2', widen_factor=0.35))
+    assert type(net).__module__ == 'mobilenet_v2.models.backbone', type(net)
 """
     proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -6,8 +6,10 @@ import os
 import os.path as osp
 import shutil
 import subprocess
+import sys
 
 import mmengine
+import pytest
 import torch
 
 from mobilenet_v2.compat import safe_torch_load
@@ -89,6 +91,51 @@ def test_get_flops_json_gives_integer_params_and_madds():
     result = json.loads(proc.stdout)
     assert result['params'] == 3_504_872
     assert isinstance(result['madds'], int) and abs(result['madds'] / 300e6 - 1) < 0.02
+
+
+CLASSIFIER = 'configs/mobilenet_v2/mobilenet-v2_8xb32_in1k.py'
+# a mistake on each tool's command line, and the line it gives
+ARGUMENT_ERRORS = [
+    (('tools/train.py', 'configs/nope.py'), 'error: config file configs/nope.py does not exist'),
+    (('tools/test.py', CLASSIFIER, 'no.pth'), 'error: checkpoint no.pth does not exist'),
+    (
+        ('tools/analysis_tools/benchmark.py', CLASSIFIER, '--shape', '224', '224', '--runs', '0'),
+        'error: --runs must be at least 1, got 0',
+    ),
+    (
+        ('tools/analysis_tools/benchmark.py', CLASSIFIER, '--shape', '64', '64', '--backend', 'x'),
+        'error: --backend must be one of',
+    ),
+    (('tools/analysis_tools/get_flops.py', CLASSIFIER, '--shape', '16', '224'), 'each side'),
+    (('tools/analysis_tools/memory_efficient_inference.py', '--runs', '0'), '--runs must be'),
+    (('tools/analysis_tools/plot_benchmarks.py', 'r.json', '--out', 'x.jpg'), '.png file name'),
+    (('tools/deployment/export_onnx.py', CLASSIFIER, 'no.pth', '--shape', '224', '224'), 'no.pth'),
+    (('tools/deployment/test_deployed.py', CLASSIFIER, 'm.onnx', '--shape', '1'), 'expected 2'),
+    (('tools/demo/image_demo.py', 'no.png', CLASSIFIER, 'c.pth'), 'image no.png does not exist'),
+    (('tools/dataset_converters/cityscapes.py', 'data', '--nproc', '0'), '--nproc must be'),
+    (('tools/model_converters/timm2mobilenet_v2.py', 'no.pth', 'out.pth'), 'source no.pth'),
+]
+
+
+@pytest.mark.parametrize('args, line', ARGUMENT_ERRORS, ids=lambda a: osp.basename(a[0]))
+def test_argument_errors_come_before_torch_is_imported(args, line):
+    """A mistyped command line is reported in about a second, not after the stack's 6-10 s
+    of imports (mobilenet_v2/arguments.py): the tool exits 2 with its one line, and torch
+    was never imported."""
+    script = (
+        'import runpy, sys\n'
+        f'sys.argv = {[osp.join(ROOT, args[0]), *args[1:]]!r}\n'
+        'try:\n'
+        "    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        'finally:\n'
+        "    print('torch imported' if 'torch' in sys.modules else 'no torch')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, '-c', script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert line in proc.stderr.strip().splitlines()[-1], proc.stderr
+    assert proc.stdout.strip() == 'no torch'
 
 
 def test_missing_config_is_one_line_error(tmp_path):

@@ -8,11 +8,7 @@ import argparse
 import json
 import os
 
-from mmengine.dist import is_main_process
-from mmengine.model import is_model_wrapper
-
-from mobilenet_v2.apis import build_runner, check_checkpoint_fits, load_config, prepare_test
-from mobilenet_v2.apis.cli import add_common_args, run_cli
+from mobilenet_v2.arguments import add_common_args, check_files, parse, run
 
 
 def parse_args():
@@ -28,13 +24,19 @@ def parse_args():
     )
     parser.add_argument('--show-dir', help='draw predictions into this directory')
     add_common_args(parser)
-    args = parser.parse_args()
+    args = parse(
+        parser, lambda args: check_files(config_file=args.config, checkpoint=args.checkpoint)
+    )
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main():
-    args = parse_args()
+def main(args):
+    from mmengine.dist import is_main_process
+    from mmengine.model import is_model_wrapper
+
+    from mobilenet_v2.apis import build_runner, check_checkpoint_fits, load_config, prepare_test
+
     cfg = load_config(args.config, args.cfg_options)
     prepare_test(
         cfg,
@@ -56,4 +58,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

@@ -7,8 +7,7 @@ bash tools/dist_train.sh CONFIG NUM_PROCS [...]   # torchrun, one process per de
 import argparse
 import os
 
-from mobilenet_v2.apis import build_runner, load_config, prepare_train
-from mobilenet_v2.apis.cli import add_common_args, run_cli
+from mobilenet_v2.arguments import add_common_args, check_files, parse, run
 
 
 def parse_args():
@@ -26,13 +25,14 @@ def parse_args():
     )
     parser.add_argument('--amp', action='store_true', help='automatic mixed precision')
     add_common_args(parser)
-    args = parser.parse_args()
+    args = parse(parser, lambda args: check_files(config_file=args.config))
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
-def main():
-    args = parse_args()
+def main(args):
+    from mobilenet_v2.apis import build_runner, load_config, prepare_train
+
     cfg = load_config(args.config, args.cfg_options)
     prepare_train(
         cfg, work_dir=args.work_dir, resume=args.resume, amp=args.amp, launcher=args.launcher
@@ -41,4 +41,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

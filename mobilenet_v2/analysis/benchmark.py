@@ -35,15 +35,13 @@ import torch
 import torch.nn.functional as F
 
 from ..apis.config import ConfigError, build_split_dataset
+from ..arguments import BACKENDS, PRECISIONS, SCOPES
 from ..deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx, openvino_precisions
 from ..deployment.check import flat_tensors, match_detections, rms_error
 from ..deployment.pt2e import CompiledForInference, quantize_pt2e
 from ..deployment.quantize import calibration_images, quantize_onnx
 from ..deployment.runtime import int8_saturates, weight_bits
 
-BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime', 'openvino')
-PRECISIONS = ('fp32', 'int8', 'fp16', 'bf16')
-SCOPES = ('forward', 'end_to_end')
 INT8_BACKENDS = ('onnxruntime', 'openvino', 'compile')  # QDQ graph; torchao PT2E + inductor
 GRAPH_BACKENDS = ('onnxruntime', 'openvino')  # run the exported ONNX graph
 # largest accepted difference from eager fp32 (``difference``). fp32 computes the same

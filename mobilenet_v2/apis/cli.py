@@ -1,19 +1,16 @@
-"""Shared command-line plumbing: --cfg-options parsing and one-line user errors."""
+"""The tools' entry (``run_cli``): one-line user errors, safe checkpoint loading, the
+process group's end under torchrun, one-line toolbox warnings (arguments: ``arguments``)."""
 
-import argparse
 import gc
-import os.path as osp
 import sys
 import warnings
 
 import torch.distributed as dist
-from mmengine.config import DictAction
 from torch.distributed.elastic.multiprocessing.errors import record
 
 from ..compat import DownloadError, UnsafeCheckpointError, install_safe_checkpoint_loading
 from ..datasets import DataError
-from ..messages import ToolboxWarning
-from .config import ConfigError
+from ..messages import ConfigError, ToolboxWarning
 
 USER_ERRORS = (ConfigError, DataError, DownloadError, UnsafeCheckpointError, FileNotFoundError)
 
@@ -59,62 +56,6 @@ def _formatwarning(message, category, filename, lineno, line=None):
 
 
 warnings.formatwarning = _formatwarning
-
-
-class OptionsAction(DictAction):
-    """mmengine's ``--cfg-options`` parser, whose recursion on a ``k=dict(...)`` value
-    becomes a ConfigError naming the way that works."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        try:
-            super().__call__(parser, namespace, values, option_string)
-        except RecursionError:
-            raise ConfigError(
-                f'{option_string}: mmengine cannot parse a dict(...) value; set the keys one '
-                'by one, e.g. model.backbone.init_cfg.type=Pretrained '
-                'model.backbone.init_cfg.checkpoint=PATH'
-            ) from None
-
-
-def add_common_args(parser: argparse.ArgumentParser):
-    parser.add_argument(
-        '--work-dir', help='where logs and checkpoints go (default: ./work_dirs/<config name>)'
-    )
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=OptionsAction,
-        default={},
-        help='override config keys, e.g. train_dataloader.batch_size=8',
-    )
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher (pytorch: under torchrun)',
-    )
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
-
-
-def check_files(**paths: str):
-    """Raise ConfigError naming the first of ``paths`` (what=path) that is no file."""
-    for what, path in paths.items():
-        if not osp.isfile(path):
-            raise ConfigError(f'{what} {path} does not exist')
-
-
-def check_new_file(path: str, what: str = 'output'):
-    """ConfigError unless ``path`` names a new file in an existing folder: nothing
-    already written is replaced."""
-    if path.endswith(('/', osp.sep)) or osp.isdir(path):
-        raise ConfigError(
-            f'{what} {path} is a folder: give a file name, e.g. {osp.join(path, "out.pth")}'
-        )
-    if osp.exists(path):
-        raise ConfigError(f'{what} {path} exists: give a new path (nothing is replaced)')
-    folder = osp.dirname(osp.abspath(path))
-    if not osp.isdir(folder):
-        raise ConfigError(f'{what} {path}: its folder {folder} does not exist')
 
 
 def shutdown_distributed():

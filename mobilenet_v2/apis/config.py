@@ -7,7 +7,7 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict
 
-from ..messages import ToolboxWarning
+from ..messages import ConfigError, ToolboxWarning
 from ..models import MobileNetV2
 from ..models.arch import network_plan
 
@@ -16,10 +16,6 @@ SCOPES = ('mmseg', 'mmdet', 'mmpretrain')
 TOY_SETS = ('ade20k', 'cityscapes', 'coco', 'imagenet')  # make_toy_data.py writes them
 # configs/ as installed with the package (setup.py links or copies it there)
 CONFIG_ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', 'configs')
-
-
-class ConfigError(ValueError):
-    """A user's config, option or data path is wrong; the message says which."""
 
 
 def config_path(name: str) -> str:

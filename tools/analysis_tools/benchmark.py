@@ -30,33 +30,18 @@ import json
 import os.path as osp
 import sys
 
-import torch
-from mmengine.runner import load_checkpoint
-
-from mobilenet_v2.analysis import environment
-from mobilenet_v2.analysis.benchmark import (
+from mobilenet_v2.arguments import (
     BACKENDS,
     PRECISIONS,
-    PREPARATION_SEED,
     SCOPES,
-    TOLERANCE,
-    Candidate,
-    calibration_for,
-    check_backend,
-    check_end_to_end,
-    dataset_images,
-    difference,
-    refuses,
-    synthetic_images,
-    to_batch,
-    work_folder,
+    OptionsAction,
+    check_at_least,
+    check_files,
+    check_shape,
+    parse,
+    run,
 )
-from mobilenet_v2.analysis.random_model import prepare_random_model
-from mobilenet_v2.analysis.sweep import sweep
-from mobilenet_v2.analysis.timing import SPREAD, compare_interleaved, time_calls, unsteady
-from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
-from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
-from mobilenet_v2.deployment.runtime import NO_VNNI, int8_saturates
+from mobilenet_v2.messages import ConfigError
 
 
 def parse_args():
@@ -108,10 +93,14 @@ def parse_args():
     parser.add_argument('--sweep', metavar='DIR', help='every backend and precision, one plot')
     parser.add_argument('--variants', nargs='+', metavar='BACKEND:PRECISION', help='for --sweep')
     parser.add_argument('--name', help='for --sweep: the model name in file names and plot')
-    return parser.parse_args()
+    return parse(parser, check_arguments)
+
+
+LISTS = (BACKENDS, PRECISIONS)
 
 
 def check_arguments(args):
+    """What the command line alone decides (the backends this machine runs: ``main``)."""
     if args.sweep:
         if args.backend or args.precision:
             raise ConfigError(
@@ -129,27 +118,19 @@ def check_arguments(args):
                 raise ConfigError(
                     f'--variants {variant}: give BACKEND:PRECISION, e.g. onnxruntime:int8'
                 )
-            try:
-                check_backend(*variant.split(':'))
-            except ConfigError as err:
-                raise ConfigError(f'--variants {variant}: {err}') from None
         if args.variants:  # each once, in the order given
             args.variants = list(dict.fromkeys(args.variants))
     elif args.variants or args.name:
         raise ConfigError('--variants and --name go with --sweep DIR')
     args.backend, args.precision = args.backend or 'pytorch', args.precision or 'fp32'
-    check_backend(args.backend, args.precision)
-    for name in ('runs', 'batch_size', 'calib_images'):
-        if getattr(args, name) < 1:
-            raise ConfigError(
-                f'--{name.replace("_", "-")} must be at least 1, got {getattr(args, name)}'
-            )
-    if args.warmup < 0:
-        raise ConfigError(f'--warmup must be 0 or more, got {args.warmup}')
-    if min(args.shape) < 32:
-        raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
-    if args.threads is not None and args.threads < 1:
-        raise ConfigError(f'--threads must be at least 1, got {args.threads}')
+    for variant in args.variants or [f'{args.backend}:{args.precision}']:
+        for name, value, names in zip(('backend', 'precision'), variant.split(':'), LISTS):
+            if value not in names:
+                where = f'--variants {variant}: ' if args.variants else ''
+                raise ConfigError(f'{where}--{name} must be one of {names}, got {value!r}')
+    check_at_least(args, 1, 'runs', 'batch_size', 'calib_images', 'threads')
+    check_at_least(args, 0, 'warmup')
+    check_shape(args.shape)
     if args.tolerance is not None and not args.tolerance >= 0:  # NaN too
         raise ConfigError(f'--tolerance must be 0 or more, got {args.tolerance}')
     if (
@@ -168,6 +149,9 @@ def check_arguments(args):
     if args.json and not osp.isdir(osp.dirname(osp.abspath(args.json))):
         raise ConfigError(f'--json {args.json}: its folder does not exist')
     args.scope = list(dict.fromkeys(args.scope))  # each scope once, in the order given
+    check_files(
+        config_file=args.config, **({'checkpoint': args.checkpoint} if args.checkpoint else {})
+    )
 
 
 def _rounds(span) -> str:
@@ -176,6 +160,9 @@ def _rounds(span) -> str:
 
 def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> dict:
     """Check (non-eager only), time, and compare with upstream one scope; print a line."""
+    from mobilenet_v2.analysis.benchmark import TOLERANCE, check_end_to_end, difference, refuses
+    from mobilenet_v2.analysis.timing import SPREAD, compare_interleaved, time_calls, unsteady
+
     run = getattr(candidate, scope)
     entry = {}
     if tested:
@@ -255,10 +242,33 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
     return entry
 
 
-def main():
-    args = parse_args()
-    check_arguments(args)
-    check_files(config=args.config, **({'checkpoint': args.checkpoint} if args.checkpoint else {}))
+def main(args):
+    import torch
+    from mmengine.runner import load_checkpoint
+
+    from mobilenet_v2.analysis import environment
+    from mobilenet_v2.analysis.benchmark import (
+        PREPARATION_SEED,
+        Candidate,
+        calibration_for,
+        check_backend,
+        dataset_images,
+        synthetic_images,
+        to_batch,
+        work_folder,
+    )
+    from mobilenet_v2.analysis.random_model import prepare_random_model
+    from mobilenet_v2.analysis.sweep import sweep
+    from mobilenet_v2.apis import build_model, check_checkpoint_fits, load_config
+    from mobilenet_v2.deployment.runtime import NO_VNNI, int8_saturates
+
+    for variant in args.variants or [f'{args.backend}:{args.precision}']:
+        try:
+            check_backend(*variant.split(':'))
+        except ConfigError as err:
+            raise ConfigError(
+                f'--variants {variant}: {err}' if args.variants else str(err)
+            ) from None
     if args.sweep:
         return sweep(args, osp.abspath(__file__), sys.argv[1:])
     if args.threads:
@@ -357,4 +367,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

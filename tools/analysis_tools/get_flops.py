@@ -3,16 +3,19 @@
 import argparse
 import json
 
-import torch
+from mobilenet_v2.arguments import OptionsAction, check_files, check_shape, parse, run
 
-from mobilenet_v2.analysis import CONVENTION, count_complexity, format_table
-from mobilenet_v2.apis import build_model, load_config
-from mobilenet_v2.apis.cli import OptionsAction, run_cli
+
+class Parser(argparse.ArgumentParser):
+    def format_help(self):
+        from mobilenet_v2.analysis import CONVENTION  # imports torch: for --help only
+
+        self.description = __doc__ + '\nCounting convention:\n' + CONVENTION
+        return super().format_help()
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(
-        description=__doc__ + '\nCounting convention:' + CONVENTION,
+    parser = Parser(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument('config', help='config file path')
@@ -38,11 +41,17 @@ def parse_args():
     parser.add_argument(
         '--cfg-options', nargs='+', action=OptionsAction, default={}, help='override config keys'
     )
-    return parser.parse_args()
+    return parse(
+        parser, lambda args: (check_files(config_file=args.config), check_shape(args.shape))
+    )
 
 
-def main():
-    args = parse_args()
+def main(args):
+    import torch
+
+    from mobilenet_v2.analysis import count_complexity, format_table
+    from mobilenet_v2.apis import build_model, load_config
+
     cfg = load_config(args.config, args.cfg_options)
     model = build_model(cfg)
     result = count_complexity(
@@ -68,4 +77,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

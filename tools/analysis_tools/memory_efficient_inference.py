@@ -16,17 +16,13 @@ import argparse
 import json
 import time
 
-import torch
-
-from mobilenet_v2.analysis.memory import peak_activation_memory
-from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import run_cli
-from mobilenet_v2.models import InvertedResidual, MobileNetV2
+from mobilenet_v2.arguments import check_at_least, check_shape, parse, run
+from mobilenet_v2.messages import ConfigError
 
 TABLE_3_VALUES = 16 * 112 * 112  # the paper's bound at 224x224, in 16-bit values
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -35,11 +31,22 @@ def main():
     parser.add_argument('--chunks', type=int, nargs='+', default=[1, 2, 4, 6])
     parser.add_argument('--runs', type=int, default=20)
     parser.add_argument('--json', action='store_true', help='print one JSON object')
-    args = parser.parse_args()
-    if args.runs < 1 or min(args.chunks) < 1:
-        raise ConfigError('--runs and every --chunks value must be at least 1')
-    if min(args.shape) < 32:
-        raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
+    return parse(parser, check_arguments)
+
+
+def check_arguments(args):
+    check_at_least(args, 1, 'runs')
+    if min(args.chunks) < 1:
+        raise ConfigError(f'--chunks {min(args.chunks)}: every value must be at least 1')
+    check_shape(args.shape)
+
+
+def main(args):
+    import torch
+
+    from mobilenet_v2.analysis.memory import peak_activation_memory
+    from mobilenet_v2.models import InvertedResidual, MobileNetV2
+
     torch.manual_seed(0)
     try:
         net = MobileNetV2(widen_factor=args.widen_factor, out_indices=(7,)).eval()
@@ -91,4 +98,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

@@ -9,23 +9,29 @@ import json
 import os.path as osp
 from collections import OrderedDict
 
-from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import run_cli
+from mobilenet_v2.arguments import parse, run
+from mobilenet_v2.messages import ConfigError
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument('reports', nargs='+')
     parser.add_argument('--out', required=True, help='PNG file to write')
-    args = parser.parse_args()
+    return parse(parser, check_arguments)
+
+
+def check_arguments(args):
     if not args.out.endswith('.png'):
         raise ConfigError(f'--out {args.out}: give a .png file name')
     if not osp.isdir(osp.dirname(osp.abspath(args.out))) or osp.basename(args.out) == '.png':
         raise ConfigError(f'--out {args.out}: give a .png file name in an existing folder')
     if osp.exists(args.out):
         raise ConfigError(f'--out {args.out} exists: give another file name')
+
+
+def main(args):
     import matplotlib
 
     matplotlib.use('Agg')
@@ -82,4 +88,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

@@ -10,23 +10,24 @@ already converted are left as they are. No cityscapesscripts needed
 
 import argparse
 
-from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import run_cli
-from mobilenet_v2.datasets.cityscapes import convert_cityscapes
+from mobilenet_v2.arguments import check_at_least, parse, run
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument('root', help='the Cityscapes folder holding gtFine/ and leftImg8bit/')
     parser.add_argument('--nproc', type=int, default=1, help='processes')
-    args = parser.parse_args()
-    if args.nproc < 1:
-        raise ConfigError(f'--nproc must be at least 1, got {args.nproc}')
+    return parse(parser, lambda args: check_at_least(args, 1, 'nproc'))
+
+
+def main(args):
+    from mobilenet_v2.datasets.cityscapes import convert_cityscapes
+
     written = convert_cityscapes(args.root, args.nproc)
     print(f'wrote {len(written)} *_gtFine_labelTrainIds.png under {args.root}/gtFine')
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

@@ -13,16 +13,14 @@ import os.path as osp
 import shutil
 import tempfile
 
-import mmcv
-from mmengine.logging import MMLogger
 from PIL import Image, UnidentifiedImageError
 
-from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
-from mobilenet_v2.apis.cli import check_files, run_cli
-from mobilenet_v2.apis.runner import quiet_console
+from mobilenet_v2.arguments import check_files, parse, run
+from mobilenet_v2.messages import ConfigError
 
 
 def segment(cfg, args) -> str:
+    import mmcv
     from mmseg.apis import MMSegInferencer
 
     inferencer = MMSegInferencer(model=cfg, weights=args.checkpoint, device=args.device)
@@ -33,6 +31,7 @@ def segment(cfg, args) -> str:
 
 
 def detect(cfg, args) -> str:
+    import mmcv
     from mmdet.apis import DetInferencer
 
     inferencer = DetInferencer(
@@ -77,7 +76,7 @@ def check_image(path: str):
         raise ConfigError(f'image {path} cannot be read ({err}): give a PNG or JPEG file') from None
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -88,9 +87,21 @@ def main():
     parser.add_argument('--opacity', type=float, default=0.5, help='segmentation mask opacity')
     parser.add_argument('--score-thr', type=float, default=0.3, help='hide weaker boxes')
     parser.add_argument('--device', default='cpu')
-    args = parser.parse_args()
-    check_files(image=args.image, checkpoint=args.checkpoint)
-    check_image(args.image)
+    return parse(
+        parser,
+        lambda args: (
+            check_files(image=args.image, config_file=args.config, checkpoint=args.checkpoint),
+            check_image(args.image),
+        ),
+    )
+
+
+def main(args):
+    from mmengine.logging import MMLogger
+
+    from mobilenet_v2.apis import build_model, check_checkpoint_fits, load_config
+    from mobilenet_v2.apis.runner import quiet_console
+
     cfg = load_config(args.config)
     check_checkpoint_fits(build_model(cfg), args.checkpoint)  # before the Inferencer warns
     quiet_console(MMLogger.get_current_instance())  # the Inferencer's registry notice
@@ -98,4 +109,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

@@ -17,15 +17,15 @@ weights where this CPU has no VNNI (its int8 kernels saturate on 8-bit ones;
 import argparse
 import os.path as osp
 
-import torch
-from mmengine.runner import load_checkpoint
-
-from mobilenet_v2.apis import ConfigError, build_model, check_checkpoint_fits, load_config
-from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
-from mobilenet_v2.deployment import OrtModel, export_onnx
-from mobilenet_v2.deployment.check import compare_outputs
-from mobilenet_v2.deployment.quantize import calibration_images, quantize_onnx
-from mobilenet_v2.deployment.runtime import NO_VNNI, weight_bits
+from mobilenet_v2.arguments import (
+    OptionsAction,
+    check_at_least,
+    check_files,
+    check_shape,
+    parse,
+    run,
+)
+from mobilenet_v2.messages import ConfigError
 
 
 def parse_args():
@@ -50,23 +50,37 @@ def parse_args():
     )
     parser.add_argument('--force', action='store_true', help='replace existing files')
     parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
-    return parser.parse_args()
+    return parse(parser, check_arguments)
 
 
-def main():
-    args = parse_args()
-    check_files(config=args.config, checkpoint=args.checkpoint)
-    if min(args.shape) < 32:
-        raise ConfigError(f'--shape {args.shape[0]} {args.shape[1]}: each side must be >= 32')
+def check_arguments(args):
+    """Files, sizes and outputs (``args.out``, ``args.int8_out`` set here): nothing is
+    written over unless --force."""
+    check_files(config_file=args.config, checkpoint=args.checkpoint)
+    check_shape(args.shape)
+    check_at_least(args, 1, 'calib_images')
     if args.weight_bits and not args.int8:
         raise ConfigError("--weight-bits sets the int8 graph's weights: add --int8")
-    out = args.out or osp.splitext(args.checkpoint)[0] + '.onnx'
-    int8_out = osp.splitext(out)[0] + '.int8.onnx'
-    for path in [out, int8_out] if args.int8 else [out]:
+    args.out = args.out or osp.splitext(args.checkpoint)[0] + '.onnx'
+    args.int8_out = osp.splitext(args.out)[0] + '.int8.onnx'
+    for path in [args.out, args.int8_out] if args.int8 else [args.out]:
         if osp.isdir(path) or not osp.isdir(osp.dirname(osp.abspath(path))):
-            raise ConfigError(f'--out {out}: give a file name in an existing folder')
+            raise ConfigError(f'--out {args.out}: give a file name in an existing folder')
         if osp.exists(path) and not args.force:
             raise ConfigError(f'{path} exists: give another --out, or --force to replace it')
+
+
+def main(args):
+    import torch
+    from mmengine.runner import load_checkpoint
+
+    from mobilenet_v2.apis import build_model, check_checkpoint_fits, load_config
+    from mobilenet_v2.deployment import OrtModel, export_onnx
+    from mobilenet_v2.deployment.check import compare_outputs
+    from mobilenet_v2.deployment.quantize import calibration_images, quantize_onnx
+    from mobilenet_v2.deployment.runtime import NO_VNNI, weight_bits
+
+    out, int8_out = args.out, args.int8_out
     cfg = load_config(args.config, args.cfg_options)
     if args.seg_output != 'logits' and cfg.default_scope != 'mmseg':
         raise ConfigError(
@@ -85,15 +99,18 @@ def main():
     if args.int8:
         reduce_range = None if args.weight_bits is None else args.weight_bits == 7
         quantize_onnx(out, int8_out, images, reduce_range)
-        report = compare_outputs(reference, OrtModel(int8_out)(sample), wrapper.output_names)
         bits = weight_bits(int8_out)
         why = f' ({NO_VNNI})'
         bits = f'{bits}-bit weights' + (why if bits == 7 and args.weight_bits is None else '')
         print(
             f'wrote {int8_out} ({osp.getsize(int8_out) / 2**20:.1f} MiB, calibrated on '
-            f'{len(images)} training images, {bits}); int8 vs fp32 PyTorch: {report}'
+            f'{len(images)} training images, {bits})'
         )
+        # after the line naming the graph: ONNX Runtime's session warns of 8-bit weights
+        # on a CPU whose int8 kernels saturate (runtime.py)
+        report = compare_outputs(reference, OrtModel(int8_out)(sample), wrapper.output_names)
+        print(f'int8 vs fp32 PyTorch: {report}')
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

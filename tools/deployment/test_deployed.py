@@ -12,26 +12,14 @@ set, run by torch.compile). Prints the metrics as JSON on the last line.
 import argparse
 import json
 
-import torch
-from mmengine.runner import load_checkpoint
-
-from mobilenet_v2.apis import (
-    ConfigError,
-    build_model,
-    check_checkpoint_fits,
-    check_data_roots,
-    load_config,
-)
-from mobilenet_v2.apis.cli import OptionsAction, check_files, run_cli
-from mobilenet_v2.deployment import DeployModel, OpenVinoModel, OrtModel
-from mobilenet_v2.deployment.evaluate import evaluate_deployed
-from mobilenet_v2.deployment.export import OUTPUT_NAMES
-from mobilenet_v2.deployment.pt2e import quantize_pt2e
-from mobilenet_v2.deployment.quantize import calibration_images
+from mobilenet_v2.arguments import OptionsAction, check_at_least, check_files, parse, run
+from mobilenet_v2.messages import ConfigError
 
 
 def check_graph(graph, scope: str, shape, path: str):
     """ConfigError unless the graph gives this config's task output at ``shape``."""
+    from mobilenet_v2.deployment.export import OUTPUT_NAMES
+
     wanted = list(OUTPUT_NAMES[scope])
     if graph.output_names != wanted:
         hint = ' (re-export with --seg-output logits)' if 'seg_labels' in graph.output_names else ''
@@ -44,7 +32,7 @@ def check_graph(graph, scope: str, shape, path: str):
         raise ConfigError(f'{path} takes {h}x{w} images: give --shape {h} {w}')
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -60,16 +48,30 @@ def main():
         '--calib-images', type=int, default=64, help='--int8 calibration images (default 64)'
     )
     parser.add_argument('--cfg-options', nargs='+', action=OptionsAction, default={})
-    args = parser.parse_args()
-    check_files(config=args.config, model=args.model)
-    cfg = load_config(args.config, args.cfg_options)
-    if args.threads is not None and args.threads < 1:
-        raise ConfigError(f'--threads must be at least 1, got {args.threads}')
-    shape = tuple(args.shape)
+    return parse(parser, check_arguments)
+
+
+def check_arguments(args):
+    check_files(config_file=args.config, model=args.model)
+    check_at_least(args, 1, 'threads', 'calib_images')
     if args.int8 and args.model.endswith('.onnx'):
         raise ConfigError('--int8 quantizes a .pth checkpoint; an .onnx graph is run as it is')
     if args.backend != 'onnxruntime' and not args.model.endswith('.onnx'):
         raise ConfigError(f'--backend {args.backend} runs an .onnx graph; {args.model} is none')
+
+
+def main(args):
+    import torch
+    from mmengine.runner import load_checkpoint
+
+    from mobilenet_v2.apis import build_model, check_checkpoint_fits, check_data_roots, load_config
+    from mobilenet_v2.deployment import DeployModel, OpenVinoModel, OrtModel
+    from mobilenet_v2.deployment.evaluate import evaluate_deployed
+    from mobilenet_v2.deployment.pt2e import quantize_pt2e
+    from mobilenet_v2.deployment.quantize import calibration_images
+
+    cfg = load_config(args.config, args.cfg_options)
+    shape = tuple(args.shape)
     images = calibration_images(cfg, shape, args.calib_images) if args.int8 else None
     if args.model.endswith('.onnx'):
         runtime = OrtModel if args.backend == 'onnxruntime' else OpenVinoModel
@@ -96,4 +98,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(parse_args, main)

@@ -11,24 +11,15 @@ and, for the classifier, nothing else), and Keras' input scaling (pixels to [-1,
 mean 127.5, std 127.5, RGB). Its classifier has 1000 classes (no background class).
 """
 
-import argparse
-
-import torch
-
-from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import check_files, check_new_file, run_cli
-from mobilenet_v2.models.converters import keras_to_ours, read_keras_h5
+from mobilenet_v2.arguments import parse_conversion, run
+from mobilenet_v2.messages import ConfigError
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument('src', help='Keras HDF5 weights (.h5)')
-    parser.add_argument('dst', help='output checkpoint path')
-    args = parser.parse_args()
-    check_files(source=args.src)
-    check_new_file(args.dst)
+def main(args):
+    import torch
+
+    from mobilenet_v2.models.converters import keras_to_ours, read_keras_h5
+
     try:
         weights = read_keras_h5(args.src)
     except (OSError, KeyError):  # h5py: no HDF5 signature; no layer_names: not Keras 2's
@@ -46,4 +37,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(lambda: parse_conversion(__doc__, 'Keras HDF5 weights (.h5)'), main)

@@ -6,25 +6,16 @@ mmdet names a block's convs expand_conv/depthwise_conv/linear_conv; ours (mmpret
 are conv.0/1/2. Everything outside the backbone's blocks is kept as it is.
 """
 
-import argparse
-
-import torch
-
-from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import check_files, check_new_file, run_cli
-from mobilenet_v2.compat import safe_torch_load
-from mobilenet_v2.models.converters import mmdet_to_ours
+from mobilenet_v2.arguments import parse_conversion, run
+from mobilenet_v2.messages import ConfigError
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument('src', help='mmdet checkpoint')
-    parser.add_argument('dst', help='output checkpoint path')
-    args = parser.parse_args()
-    check_files(source=args.src)
-    check_new_file(args.dst)
+def main(args):
+    import torch
+
+    from mobilenet_v2.compat import safe_torch_load
+    from mobilenet_v2.models.converters import mmdet_to_ours
+
     checkpoint = safe_torch_load(args.src, map_location='cpu')
     state_dict = checkpoint.get('state_dict', checkpoint)
     meta = dict(checkpoint.get('meta', {}), converted_from=args.src, source='mmdet')
@@ -37,4 +28,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(lambda: parse_conversion(__doc__, 'mmdet checkpoint'), main)

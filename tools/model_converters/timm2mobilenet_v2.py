@@ -9,25 +9,16 @@ config of the same width (mobilenet-v2-w0.5 / mobilenet-v2 / mobilenet-v2-w1.4):
 checkpoint=OUT.pth, prefix='backbone')``. timm pads as PyTorch does: no tf_padding.
 """
 
-import argparse
-
-import torch
-
-from mobilenet_v2.apis import ConfigError
-from mobilenet_v2.apis.cli import check_files, check_new_file, run_cli
-from mobilenet_v2.compat import safe_torch_load
-from mobilenet_v2.models.converters import timm_to_ours
+from mobilenet_v2.arguments import parse_conversion, run
+from mobilenet_v2.messages import ConfigError
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument('src', help="timm's weights: .pth or .safetensors")
-    parser.add_argument('dst', help='output checkpoint path')
-    args = parser.parse_args()
-    check_files(source=args.src)
-    check_new_file(args.dst)
+def main(args):
+    import torch
+
+    from mobilenet_v2.compat import safe_torch_load
+    from mobilenet_v2.models.converters import timm_to_ours
+
     if args.src.endswith('.safetensors'):
         from safetensors.torch import load_file  # tensors only: nothing is unpickled
 
@@ -46,4 +37,4 @@ def main():
 
 
 if __name__ == '__main__':
-    run_cli(main)
+    run(lambda: parse_conversion(__doc__, "timm's weights: .pth or .safetensors"), main)
