@@ -79,3 +79,28 @@ def compare_outputs(reference, outputs: Sequence[torch.Tensor], names: Sequence[
         else:
             parts.append(f'{name} {(ref == out).float().mean().item():.2%} equal')
     return ', '.join(parts)
+
+
+def decision_agreement(
+    references: Sequence[Sequence[torch.Tensor]],
+    outputs: Sequence[Sequence[torch.Tensor]],
+    names: Sequence[str],
+) -> str:
+    """One line saying how often two graphs of one model decide alike, image by image
+    (each item: one image's outputs, batch 1, as ``OrtModel`` gives them): the top-1
+    class (classification), each pixel's label (segmentation: the argmax of logits, or
+    the labels), each reference box found again (detection: same label, IoU >= 0.5)."""
+    count = len(references)
+    if tuple(names[:3]) == ('boxes', 'scores', 'labels'):
+        matches = [match_detections(*r[:3], *o[:3]) for r, o in zip(references, outputs)]
+        found, boxes = sum(m['agree'] for m in matches), sum(m['count_ref'] for m in matches)
+        return f'{found} of {boxes} boxes found again (same label, IoU >= 0.5) on {count} images'
+    if names[0] == 'scores':
+        same = sum(int(r[0].argmax() == o[0].argmax()) for r, o in zip(references, outputs))
+        return f'top-1 class the same on {same} of {count} images'
+
+    def labels(t: torch.Tensor) -> torch.Tensor:  # (1, C, H, W) logits or (1, H, W) labels
+        return t.argmax(1) if t.dtype.is_floating_point else t
+
+    pixels = [(labels(r[0]) == labels(o[0])).double().mean() for r, o in zip(references, outputs)]
+    return f'{float(sum(pixels)) / count:.2%} of pixels the same label on {count} images'
