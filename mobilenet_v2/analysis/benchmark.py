@@ -38,9 +38,9 @@ from ..apis.config import ConfigError, build_split_dataset
 from ..arguments import BACKENDS, PRECISIONS, SCOPES
 from ..deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx, openvino_precisions
 from ..deployment.check import flat_tensors, match_detections, rms_error
-from ..deployment.pt2e import CompiledForInference, quantize_pt2e
+from ..deployment.pt2e import CompiledForInference, activation_bits, quantize_pt2e
 from ..deployment.quantize import calibration_images, quantize_onnx
-from ..deployment.runtime import int8_saturates, weight_bits
+from ..deployment.runtime import weight_bits
 
 INT8_BACKENDS = ('onnxruntime', 'openvino', 'compile')  # QDQ graph; torchao PT2E + inductor
 GRAPH_BACKENDS = ('onnxruntime', 'openvino')  # run the exported ONNX graph
@@ -209,7 +209,7 @@ class Candidate:
                 net = net.to(memory_format=torch.channels_last)
             if backend == 'compile' and precision == 'int8':
                 net = quantize_pt2e(net, calib_images)
-                self.int8_bits = dict(weights=8, activations=7 if int8_saturates() else 8)
+                self.int8_bits = dict(weights=8, activations=activation_bits(net))
             elif backend == 'compile':
                 net = CompiledForInference(net)
             self.runners[scope] = _eager(net, backend, precision)

@@ -102,3 +102,18 @@ def quantize_pt2e(wrapper: DeployModel, images: List[np.ndarray]) -> DeployModel
         converted = convert_pt2e(prepared)
     quantized.network = CompiledForInference(converted)
     return quantized
+
+
+def activation_bits(quantized: DeployModel) -> int:
+    """The bits of the activations in ``quantize_pt2e``'s converted graph, read from its
+    quantize nodes' ``quant_max`` (7: 0..127, 8: 0..255). Raises ValueError when the
+    graph holds no quantize node or nodes of both ranges."""
+    converted = quantized.network.compiled._orig_mod
+    ranges = {
+        node.args[4]  # (input, scale, zero point, quant_min, quant_max, dtype)
+        for node in converted.graph.nodes
+        if 'quantize_per_tensor' in str(node.target)
+    }
+    if len(ranges) != 1:
+        raise ValueError(f'expected one activation range in the int8 graph, found {ranges}')
+    return int(ranges.pop()).bit_length()
