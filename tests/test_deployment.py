@@ -81,8 +81,9 @@ def test_segmentation_exports_logits_or_labels_at_the_input_size(tmp_path, seg_o
 @pytest.mark.parametrize(
     'options',
     [
-        {'model.test_cfg.score_thr': 0.02},
+        # the config's own score_thr (0.02), at batch 2: test_nms.py
         {'model.test_cfg.score_thr': 0.3},
+        {'model.test_cfg.score_thr': 1.0},  # softmax scores never exceed it: no box
         # break-it: the graph kept boxes mmdet drops for their size
         {'model.test_cfg.min_bbox_size': 30},
     ],
@@ -101,9 +102,10 @@ def test_detector_exports_with_nms_and_gives_mmdets_own_detections(tmp_path, opt
     with torch.no_grad():
         ref = model.predict((x - wrapper.mean) / wrapper.std, [sample], rescale=False)
     ref = ref[0].pred_instances
-    assert 0 < len(ref) <= 200
+    assert (len(ref) == 0) == (options.get('model.test_cfg.score_thr') == 1.0) and len(ref) <= 200
     for runtime in RUNTIMES:
         boxes, scores, labels, batch_index = runtime(path)(x)
+        assert boxes.shape == (len(ref), 4) and len(scores) == len(labels) == len(batch_index)
         m = match_detections(ref.bboxes, ref.scores, ref.labels, boxes, scores, labels)
         assert m['count'] == m['count_ref'] and m['unmatched'] == 0, (runtime, m)
         assert m['min_iou'] >= 0.99 and m['max_score_diff'] <= 1e-4, (runtime, m)
@@ -256,6 +258,7 @@ def test_pt2e_int8_quantizes_every_conv_and_agrees_with_fp32(trained_toy_classif
     assert len(quantize_nodes) > 50  # every conv's input, in and out of each block
     # (input, scale, zero point, quant_min, quant_max, dtype): 7-bit where kernels saturate
     assert {n.args[4] for n in quantize_nodes} == {127 if int8_saturates() else 255}
+    assert pt2e.activation_bits(int8_model) == (7 if int8_saturates() else 8)  # as reported
     x, truth = toy_val_images(toy_imagenet)
     with torch.no_grad():
         fp32 = fp32_model(x)

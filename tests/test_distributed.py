@@ -44,24 +44,9 @@ def test_shutdown_frees_the_ddp_model_that_a_reference_cycle_holds(tmp_path):
     assert not any(isinstance(o, DistributedDataParallel) for o in gc.get_objects())
 
 
-@pytest.mark.parametrize(
-    'task, port',
-    [('classification', '29517'), ('segmentation', '29518'), ('detection', '29519')],
-)
-def test_two_process_gloo_train_and_test_run_under_torchrun(
-    task, port, toy_imagenet, toy_cityscapes, toy_coco, tmp_path
-):
-    """dist_train.sh and dist_test.sh, 2 processes on CPU over gloo, one config of each
-    family: trains, checkpoints, and rank 0 alone prints the metrics."""
-    config, options, metric = {
-        'classification': (
-            TOY_CLASSIFIER,
-            partial(toy_classifier_options, toy_imagenet),
-            'accuracy/top1',
-        ),
-        'segmentation': (FCN, partial(seg_options, toy_cityscapes), 'mIoU'),
-        'detection': (TOY_DETECTOR, partial(det_options, toy_coco), 'coco/bbox_mAP'),
-    }[task]
+def dist_train_and_test(config, options, metric, port, tmp_path, iters=2) -> str:
+    """dist_train.sh and dist_test.sh, 2 processes on CPU over gloo: trains,
+    checkpoints, and rank 0 alone prints the metrics. Returns the training's work dir."""
     work_dir = str(tmp_path / 'dist')
     run_tool(
         'tools/dist_train.sh',
@@ -69,17 +54,17 @@ def test_two_process_gloo_train_and_test_run_under_torchrun(
         '2',
         '--work-dir',
         work_dir,
-        *options(**run_to_end(2)),
+        *options(**run_to_end(iters)),
         env={'PORT': port},
     )
     log = open(glob.glob(osp.join(work_dir, '*', '*.log'))[0]).read()
     assert 'Distributed training: True' in log
     assert 'GPU number: 2' in log  # mmengine's name for the world size
-    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+    assert osp.isfile(osp.join(work_dir, f'iter_{iters}.pth'))
     proc = run_tool(
         'tools/dist_test.sh',
         config,
-        osp.join(work_dir, 'iter_2.pth'),
+        osp.join(work_dir, f'iter_{iters}.pth'),
         '2',
         '--work-dir',
         str(tmp_path / 'dist_test'),
@@ -89,6 +74,19 @@ def test_two_process_gloo_train_and_test_run_under_torchrun(
     printed = [line for line in proc.stdout.splitlines() if line.startswith('{"')]
     assert len(printed) == 1, proc.stdout[-2000:]  # by rank 0 only
     assert metric in json.loads(printed[0])
+    return work_dir
+
+
+@pytest.mark.parametrize('task, port', [('segmentation', '29518'), ('detection', '29519')])
+def test_two_process_gloo_train_and_test_run_under_torchrun(
+    task, port, toy_cityscapes, toy_coco, tmp_path
+):
+    """One config of each family under torchrun (classification: the two-node test)."""
+    config, options, metric = {
+        'segmentation': (FCN, partial(seg_options, toy_cityscapes), 'mIoU'),
+        'detection': (TOY_DETECTOR, partial(det_options, toy_coco), 'coco/bbox_mAP'),
+    }[task]
+    dist_train_and_test(config, options, metric, port, tmp_path)
 
 
 def test_a_rank_that_fails_ends_the_run_promptly_naming_the_rank(toy_imagenet, tmp_path):
@@ -165,17 +163,12 @@ def test_slurm_scripts_build_the_srun_command_and_refuse_cpu_nodes_in_one_line(t
 
 def test_two_nodes_on_localhost_train_as_one_node_does(toy_imagenet, tmp_path):
     """Multi-node torchrun: two launchers (--nnodes 2, one process each) meet at one
-    rendezvous and train as one launcher with two processes: same losses."""
+    rendezvous and train as one launcher with two processes (the classification run of
+    the test above): same losses."""
     options = toy_classifier_options(toy_imagenet, **run_to_end(3))
-    one_node = str(tmp_path / 'one_node')
-    run_tool(
-        'tools/dist_train.sh',
-        TOY_CLASSIFIER,
-        '2',
-        '--work-dir',
-        one_node,
-        *options,
-        env={'PORT': '29521'},
+    classifier = partial(toy_classifier_options, toy_imagenet)
+    one_node = dist_train_and_test(
+        TOY_CLASSIFIER, classifier, 'accuracy/top1', '29521', tmp_path, iters=3
     )
     two_nodes = str(tmp_path / 'two_nodes')
     command = [
