@@ -9,6 +9,16 @@ loading safe on torch >= 2.6 when they start; scripts of your own call
 ``mobilenet_v2.compat.install_safe_checkpoint_loading()`` once (compat/checkpoint.py).
 """
 
+import importlib
+
 from . import registry  # noqa: F401  (the scope's registries; mmengine, not torch)
 
 __version__ = '0.1.0'
+SUBPACKAGES = ('analysis', 'apis', 'compat', 'datasets', 'deployment', 'engine', 'models')
+
+
+def __getattr__(name: str):
+    """``mobilenet_v2.models`` and the other subpackages, imported on first use."""
+    if name in SUBPACKAGES:
+        return importlib.import_module(f'{__name__}.{name}')
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')

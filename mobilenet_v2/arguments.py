@@ -21,6 +21,8 @@ from .messages import ConfigError
 BACKENDS = ('pytorch', 'channels_last', 'compile', 'onnxruntime', 'openvino')
 PRECISIONS = ('fp32', 'int8', 'fp16', 'bf16')
 SCOPES = ('forward', 'end_to_end')
+INT8_BACKENDS = ('onnxruntime', 'openvino', 'compile')  # QDQ graph; torchao PT2E + inductor
+TOY_SETS = ('ade20k', 'cityscapes', 'coco', 'imagenet')  # make_toy_data.py writes them
 MIN_SIDE = 32  # MobileNetV2's output stride: a smaller input leaves 1x1 maps or none
 
 
@@ -29,6 +31,12 @@ class OptionsAction(DictAction):
     becomes a ConfigError naming the way that works."""
 
     def __call__(self, parser, namespace, values, option_string=None):
+        for pair in values:
+            if '=' not in pair:
+                raise ConfigError(
+                    f'{option_string} {pair}: give KEY=VALUE pairs, e.g. '
+                    'train_dataloader.batch_size=8'
+                )
         try:
             super().__call__(parser, namespace, values, option_string)
         except RecursionError:
@@ -36,6 +44,11 @@ class OptionsAction(DictAction):
                 f'{option_string}: mmengine cannot parse a dict(...) value; set the keys one '
                 'by one, e.g. model.backbone.init_cfg.type=Pretrained '
                 'model.backbone.init_cfg.checkpoint=PATH'
+            ) from None
+        except AssertionError:  # mmengine asserts its brackets are balanced
+            raise ConfigError(
+                f'{option_string} {" ".join(values)}: unbalanced brackets or quotes in a '
+                "value; quote the whole pair for the shell, e.g. 'key=[1,2]'"
             ) from None
 
 
@@ -58,6 +71,22 @@ def add_common_args(parser: argparse.ArgumentParser):
         help='job launcher (pytorch: under torchrun)',
     )
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0, help=argparse.SUPPRESS)
+
+
+def check_combination(backend: str, precision: str):
+    """ConfigError for a backend or precision the benchmark has no such name for, or a
+    pair no machine runs (what this machine runs: ``analysis.benchmark.check_backend``)."""
+    if backend not in BACKENDS:
+        raise ConfigError(f'--backend must be one of {BACKENDS}, got {backend!r}')
+    if precision not in PRECISIONS:
+        raise ConfigError(f'--precision must be one of {PRECISIONS}, got {precision!r}')
+    if precision == 'int8' and backend not in INT8_BACKENDS:
+        raise ConfigError(f'--precision int8 runs on --backend {" or ".join(INT8_BACKENDS)}')
+    if backend == 'onnxruntime' and precision not in ('fp32', 'int8'):
+        raise ConfigError(
+            f"--precision {precision}: ONNX Runtime's CPU provider has no {precision} kernels; "
+            'use --backend openvino, pytorch or compile'
+        )
 
 
 def check_files(**paths: str):

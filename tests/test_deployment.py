@@ -197,7 +197,8 @@ def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
 
 def test_decision_agreement_counts_classes_pixels_and_boxes():
     """Known answers: 2 of 3 top-1 classes, 3 of 4 pixels, 1 of 2 boxes (the other
-    moved to IoU 1/3 in one image; a box of another label in the second)."""
+    moved to IoU 1/3 in one image; a box of another label in the second), and the boxes
+    given in all."""
     cls = [
         (torch.tensor([[0.1, 0.9]]),),
         (torch.tensor([[0.8, 0.2]]),),
@@ -226,10 +227,23 @@ def test_decision_agreement_counts_classes_pixels_and_boxes():
     references = [(box, one, zero), (box, one, zero)]
     outputs = [(box + 0.01, one, zero), (moved, one, zero)]
     assert decision_agreement(references, outputs, names) == (
-        '1 of 2 boxes found again (same label, IoU >= 0.5) on 2 images'
+        '1 of 2 boxes found again (same label, IoU >= 0.5) among 2 on 2 images'
     )
-    outputs = [(box, one, torch.tensor([1])), (box, one, zero)]
-    assert decision_agreement(references, outputs, names).startswith('1 of 2 boxes')
+    outputs = [
+        (box, one, torch.tensor([1])),
+        (torch.cat([box, moved]), one.repeat(2), zero.repeat(2)),
+    ]
+    assert decision_agreement(references, outputs, names).startswith('1 of 2 boxes found again')
+    assert decision_agreement(references, outputs, names).endswith(' among 3 on 2 images')
+    # break-it: boxes a graph adds show, where the reference has none
+    nothing = (box[:0], one[:0], zero[:0])
+    assert decision_agreement([nothing], [(box, one, zero)], names).startswith('0 of 0 boxes')
+    assert decision_agreement([nothing], [(box, one, zero)], names).endswith(' among 1 on 1 images')
+    # a batch of 2 counts 2 images
+    batch = torch.tensor([[0.1, 0.9], [0.8, 0.2]])
+    assert decision_agreement([(batch,)], [(batch.flip(0),)], ['scores']) == (
+        'top-1 class the same on 0 of 2 images'
+    )
 
 
 @pytest.mark.parametrize('saturates, quant_max', [(True, 127), (False, 255)])

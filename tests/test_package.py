@@ -13,6 +13,9 @@ from mmdet.models.dense_heads import SSDHead
 from mmengine.runner.checkpoint import CheckpointLoader
 loaders, head = dict(CheckpointLoader._schemes), dict(vars(SSDHead))
 import mobilenet_v2
+from mmdet.registry import MODELS
+MODELS.build(dict(type='mobilenet_v2.MobileNetV2', widen_factor=0.35))  # imports our models
+import mobilenet_v2.models.det, mobilenet_v2.models.seg
 assert CheckpointLoader._schemes == loaders, 'checkpoint loaders changed'
 assert dict(vars(SSDHead)) == head, 'SSDHead changed'
 """
@@ -27,6 +30,7 @@ import sys
 import mobilenet_v2
 loaded = sorted({m.split('.')[0] for m in sys.modules} & {'mmdet', 'mmseg', 'mmpretrain', 'torch'})
 assert not loaded, loaded
+assert mobilenet_v2.models.MobileNetV2.__name__ == 'MobileNetV2'  # subpackages on first use
 """
     proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -94,6 +94,7 @@ def test_get_flops_json_gives_integer_params_and_madds():
 
 
 CLASSIFIER = 'configs/mobilenet_v2/mobilenet-v2_8xb32_in1k.py'
+PICTURE = 'docs/images/benchmarks.png'
 # a mistake on each tool's command line, and the line it gives
 ARGUMENT_ERRORS = [
     (('tools/train.py', 'configs/nope.py'), 'error: config file configs/nope.py does not exist'),
@@ -106,13 +107,37 @@ ARGUMENT_ERRORS = [
         ('tools/analysis_tools/benchmark.py', CLASSIFIER, '--shape', '64', '64', '--backend', 'x'),
         'error: --backend must be one of',
     ),
+    (
+        (
+            'tools/analysis_tools/benchmark.py',
+            CLASSIFIER,
+            '--shape',
+            '64',
+            '64',
+            '--precision',
+            'int8',
+        ),
+        'error: --precision int8 runs on --backend onnxruntime or openvino or compile',
+    ),
+    (
+        ('tools/train.py', CLASSIFIER, '--cfg-options', 'train_dataloader.batch_size'),
+        'error: --cfg-options train_dataloader.batch_size: give KEY=VALUE pairs',
+    ),  # break-it, session 10: a traceback from mmengine's DictAction
+    (('tools/test.py', CLASSIFIER, 'c.pth', '--cfg-options', 'a=[1,(2'), 'unbalanced brackets'),
     (('tools/analysis_tools/get_flops.py', CLASSIFIER, '--shape', '16', '224'), 'each side'),
+    (('tools/dataset_converters/make_toy_data.py', 'mnist', 'out'), "invalid choice: 'mnist'"),
     (('tools/analysis_tools/memory_efficient_inference.py', '--runs', '0'), '--runs must be'),
     (('tools/analysis_tools/plot_benchmarks.py', 'r.json', '--out', 'x.jpg'), '.png file name'),
     (('tools/deployment/export_onnx.py', CLASSIFIER, 'no.pth', '--shape', '224', '224'), 'no.pth'),
     (('tools/deployment/test_deployed.py', CLASSIFIER, 'm.onnx', '--shape', '1'), 'expected 2'),
     (('tools/demo/image_demo.py', 'no.png', CLASSIFIER, 'c.pth'), 'image no.png does not exist'),
     (('tools/dataset_converters/cityscapes.py', 'data', '--nproc', '0'), '--nproc must be'),
+    (('tools/dataset_converters/cityscapes.py', 'no/such'), 'no/such is no folder'),
+    (('tools/demo/image_demo.py', 'README.md', CLASSIFIER, 'README.md'), 'image README.md cannot'),
+    (  # break-it, session 10: refused only after the inference
+        ('tools/demo/image_demo.py', PICTURE, CLASSIFIER, 'README.md', '--out', 'no/such/x.png'),
+        'error: --out no/such/x.png: give a .png file name in an existing folder',
+    ),
     (('tools/model_converters/timm2mobilenet_v2.py', 'no.pth', 'out.pth'), 'source no.pth'),
 ]
 

@@ -35,14 +35,13 @@ import torch
 import torch.nn.functional as F
 
 from ..apis.config import ConfigError, build_split_dataset
-from ..arguments import BACKENDS, PRECISIONS, SCOPES
+from ..arguments import SCOPES, check_combination
 from ..deployment import DeployModel, OpenVinoModel, OrtModel, export_onnx, openvino_precisions
 from ..deployment.check import flat_tensors, match_detections, rms_error
 from ..deployment.pt2e import CompiledForInference, activation_bits, quantize_pt2e
 from ..deployment.quantize import calibration_images, quantize_onnx
 from ..deployment.runtime import weight_bits
 
-INT8_BACKENDS = ('onnxruntime', 'openvino', 'compile')  # QDQ graph; torchao PT2E + inductor
 GRAPH_BACKENDS = ('onnxruntime', 'openvino')  # run the exported ONNX graph
 # largest accepted difference from eager fp32 (``difference``). fp32 computes the same
 # function: forward max |difference| over the largest reference value; end to end the
@@ -94,19 +93,9 @@ def to_batch(images: Sequence[np.ndarray], shape: Tuple[int, int]) -> torch.Tens
 
 def check_backend(backend: str, precision: str):
     """ConfigError for a backend or precision this machine or tool cannot run."""
-    if backend not in BACKENDS:
-        raise ConfigError(f'--backend must be one of {BACKENDS}, got {backend!r}')
-    if precision not in PRECISIONS:
-        raise ConfigError(f'--precision must be one of {PRECISIONS}, got {precision!r}')
-    if precision == 'int8' and backend not in INT8_BACKENDS:
-        raise ConfigError(f'--precision int8 runs on --backend {" or ".join(INT8_BACKENDS)}')
+    check_combination(backend, precision)
     if precision in ('fp32', 'int8'):
         return
-    if backend == 'onnxruntime':
-        raise ConfigError(
-            f"--precision {precision}: ONNX Runtime's CPU provider has no {precision} kernels; "
-            'use --backend openvino, pytorch or compile'
-        )
     if backend == 'openvino':
         if precision not in openvino_precisions():
             raise ConfigError(

@@ -7,13 +7,13 @@ from typing import Optional
 
 from mmengine.config import Config, ConfigDict
 
+from ..arguments import TOY_SETS
 from ..messages import ConfigError, ToolboxWarning
 from ..models import MobileNetV2
 from ..models.arch import network_plan
 
 # The toolboxes our configs run under, decided by the config's default_scope.
 SCOPES = ('mmseg', 'mmdet', 'mmpretrain')
-TOY_SETS = ('ade20k', 'cityscapes', 'coco', 'imagenet')  # make_toy_data.py writes them
 # configs/ as installed with the package (setup.py links or copies it there)
 CONFIG_ROOT = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim', 'configs')
 

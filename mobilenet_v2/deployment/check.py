@@ -86,21 +86,30 @@ def decision_agreement(
     outputs: Sequence[Sequence[torch.Tensor]],
     names: Sequence[str],
 ) -> str:
-    """One line saying how often two graphs of one model decide alike, image by image
-    (each item: one image's outputs, batch 1, as ``OrtModel`` gives them): the top-1
-    class (classification), each pixel's label (segmentation: the argmax of logits, or
-    the labels), each reference box found again (detection: same label, IoU >= 0.5)."""
-    count = len(references)
+    """One line saying how often two graphs of one model decide alike, call by call (each
+    item: one call's outputs as ``OrtModel`` gives them): the top-1 class of each image
+    (classification scores (N, K)), each pixel's label (segmentation: the argmax of
+    (N, C, H, W) logits, or (N, H, W) labels), each reference box found again
+    (detection, batch 1: same label, IoU >= 0.5), beside how many boxes ``outputs`` give
+    in all (a box found again says nothing of boxes added)."""
     if tuple(names[:3]) == ('boxes', 'scores', 'labels'):
         matches = [match_detections(*r[:3], *o[:3]) for r, o in zip(references, outputs)]
         found, boxes = sum(m['agree'] for m in matches), sum(m['count_ref'] for m in matches)
-        return f'{found} of {boxes} boxes found again (same label, IoU >= 0.5) on {count} images'
+        given = sum(m['count'] for m in matches)
+        return (
+            f'{found} of {boxes} boxes found again (same label, IoU >= 0.5) among {given} '
+            f'on {len(references)} images'
+        )
+    images = sum(len(r[0]) for r in references)
     if names[0] == 'scores':
-        same = sum(int(r[0].argmax() == o[0].argmax()) for r, o in zip(references, outputs))
-        return f'top-1 class the same on {same} of {count} images'
+        same = sum(
+            int((r[0].argmax(-1) == o[0].argmax(-1)).sum()) for r, o in zip(references, outputs)
+        )
+        return f'top-1 class the same on {same} of {images} images'
 
-    def labels(t: torch.Tensor) -> torch.Tensor:  # (1, C, H, W) logits or (1, H, W) labels
+    def labels(t: torch.Tensor) -> torch.Tensor:
         return t.argmax(1) if t.dtype.is_floating_point else t
 
-    pixels = [(labels(r[0]) == labels(o[0])).double().mean() for r, o in zip(references, outputs)]
-    return f'{float(sum(pixels)) / count:.2%} of pixels the same label on {count} images'
+    same = sum(int((labels(r[0]) == labels(o[0])).sum()) for r, o in zip(references, outputs))
+    pixels = sum(labels(r[0]).numel() for r in references)
+    return f'{same / pixels:.2%} of pixels the same label on {images} images'

@@ -36,6 +36,7 @@ from mobilenet_v2.arguments import (
     SCOPES,
     OptionsAction,
     check_at_least,
+    check_combination,
     check_files,
     check_shape,
     parse,
@@ -96,9 +97,6 @@ def parse_args():
     return parse(parser, check_arguments)
 
 
-LISTS = (BACKENDS, PRECISIONS)
-
-
 def check_arguments(args):
     """What the command line alone decides (the backends this machine runs: ``main``)."""
     if args.sweep:
@@ -124,10 +122,10 @@ def check_arguments(args):
         raise ConfigError('--variants and --name go with --sweep DIR')
     args.backend, args.precision = args.backend or 'pytorch', args.precision or 'fp32'
     for variant in args.variants or [f'{args.backend}:{args.precision}']:
-        for name, value, names in zip(('backend', 'precision'), variant.split(':'), LISTS):
-            if value not in names:
-                where = f'--variants {variant}: ' if args.variants else ''
-                raise ConfigError(f'{where}--{name} must be one of {names}, got {value!r}')
+        try:
+            check_combination(*variant.split(':'))
+        except ConfigError as err:
+            raise ConfigError(f'--variants {variant}: {err}' if args.variants else err) from None
     check_at_least(args, 1, 'runs', 'batch_size', 'calib_images', 'threads')
     check_at_least(args, 0, 'warmup')
     check_shape(args.shape)
@@ -263,12 +261,10 @@ def main(args):
     from mobilenet_v2.deployment.runtime import NO_VNNI, int8_saturates
 
     for variant in args.variants or [f'{args.backend}:{args.precision}']:
-        try:
+        try:  # what this machine runs (the names and pairs: check_arguments)
             check_backend(*variant.split(':'))
         except ConfigError as err:
-            raise ConfigError(
-                f'--variants {variant}: {err}' if args.variants else str(err)
-            ) from None
+            raise ConfigError(f'--variants {variant}: {err}' if args.variants else err) from None
     if args.sweep:
         return sweep(args, osp.abspath(__file__), sys.argv[1:])
     if args.threads:

@@ -9,8 +9,10 @@ already converted are left as they are. No cityscapesscripts needed
 """
 
 import argparse
+import os.path as osp
 
 from mobilenet_v2.arguments import check_at_least, parse, run
+from mobilenet_v2.messages import ConfigError
 
 
 def parse_args():
@@ -19,7 +21,13 @@ def parse_args():
     )
     parser.add_argument('root', help='the Cityscapes folder holding gtFine/ and leftImg8bit/')
     parser.add_argument('--nproc', type=int, default=1, help='processes')
-    return parse(parser, lambda args: check_at_least(args, 1, 'nproc'))
+    return parse(parser, check_arguments)
+
+
+def check_arguments(args):
+    check_at_least(args, 1, 'nproc')
+    if not osp.isdir(args.root):
+        raise ConfigError(f'{args.root} is no folder: give the Cityscapes folder holding gtFine/')
 
 
 def main(args):
