@@ -55,7 +55,10 @@ def test_onnxruntime_is_checked_against_eager_before_it_is_timed(tmp_path):
         tmp_path=tmp_path,
         env={'TMPDIR': str(tmp_path / 'tmp')},
     )
-    assert 'forward: onnxruntime fp32 vs eager fp32: max |difference|' in proc.stdout
+    assert (
+        'forward: onnxruntime fp32 vs eager fp32 on synthetic images: max |difference|'
+        in proc.stdout
+    )
     assert re.search(
         r'forward: onnxruntime fp32 vs eager .* \(within its tolerance, 0.001\)\n', proc.stdout
     )
@@ -95,7 +98,9 @@ def test_pt2e_int8_detector_is_checked_against_eager_before_it_is_timed(tmp_path
         tmp_path=tmp_path,
     )
     assert report['backend'] == 'compile' and report['precision'] == 'int8'
-    assert 'forward: compile int8 vs eager fp32: max |difference|' in proc.stdout
+    assert (
+        'forward: compile int8 vs eager fp32 on synthetic images: max |difference|' in proc.stdout
+    )
     bits = dict(weights=8, activations=7 if int8_saturates() else 8)  # torchao's reduce_range
     assert report['int8'] == dict(calibration_images=4, calibration='synthetic', bits=bits)
     for scope in ('forward', 'end_to_end'):

@@ -166,7 +166,7 @@ def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
     checked = [torch.from_numpy(a) for a in calibration_images(cfg, (64, 64), 32)[:16]]
     graphs = OrtModel(out), OrtModel(int8_path)
     same = sum(int(graphs[0](a)[0].argmax() == graphs[1](a)[0].argmax()) for a in checked)
-    assert f'int8 vs fp32 graph on training images: top-1 class the same on {same} of 16 ' in (
+    assert f'calibration: a first look): top-1 class the same on {same} of 16 images;' in (
         proc.stdout
     )
     graph = onnx.load(int8_path).graph
@@ -174,10 +174,10 @@ def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
     fp32_model = OrtModel(out)
     fp32 = torch.cat([fp32_model(x[i : i + 1])[0] for i in range(len(x))])
     fp32_top1 = (fp32.argmax(1) == truth).float().mean().item()
-    # test_deployed scores the graph with mmpretrain's own metric over the same val set
-    proc = call_tool(
-        'tools/deployment/test_deployed.py', TOY_CLASSIFIER, out, '--shape', '64', '64', *options
-    )
+    # test_deployed scores the graph with mmpretrain's own metric over the same val set,
+    # at the graph's own size when --shape is not given
+    proc = call_tool('tools/deployment/test_deployed.py', TOY_CLASSIFIER, out, *options)
+    assert 'through ONNX Runtime at 64x64' in proc.stdout
     (line,) = proc.stdout.strip().splitlines()[-1:]
     assert json.loads(line) == {'accuracy/top1': round(100 * fp32_top1, 4)}, line
     for runtime in RUNTIMES:  # OpenVINO runs the QDQ graph with its own int8 kernels

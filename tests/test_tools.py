@@ -130,6 +130,11 @@ ARGUMENT_ERRORS = [
     (('tools/analysis_tools/plot_benchmarks.py', 'r.json', '--out', 'x.jpg'), '.png file name'),
     (('tools/deployment/export_onnx.py', CLASSIFIER, 'no.pth', '--shape', '224', '224'), 'no.pth'),
     (('tools/deployment/test_deployed.py', CLASSIFIER, 'm.onnx', '--shape', '1'), 'expected 2'),
+    (('tools/deployment/test_deployed.py', CLASSIFIER, 'README.md'), '--shape H W: the input'),
+    (
+        ('tools/analysis_tools/benchmark.py', CLASSIFIER, 'README.md.onnx', '--shape', '64', '64'),
+        'give the .pth checkpoint',
+    ),
     (('tools/demo/image_demo.py', 'no.png', CLASSIFIER, 'c.pth'), 'image no.png does not exist'),
     (('tools/dataset_converters/cityscapes.py', 'data', '--nproc', '0'), '--nproc must be'),
     (('tools/dataset_converters/cityscapes.py', 'no/such'), 'no/such is no folder'),
@@ -282,7 +287,8 @@ def test_a_neck_or_in_index_that_does_not_fit_the_backbone_is_one_line(tmp_path)
 def test_a_checkpoint_that_does_not_fit_the_model_gives_no_metric(
     trained_toy_classifier, toy_imagenet, tmp_path
 ):
-    """A width-1.0 checkpoint given to the width-0.35 model: one line, no metric."""
+    """A width-1.0 checkpoint given to the width-0.35 model: one line, no metric, and
+    no work dir left behind (new user, session 10: its config and log were)."""
     proc = run_test_py_on_trained_classifier(
         trained_toy_classifier,
         toy_imagenet,
@@ -294,6 +300,7 @@ def test_a_checkpoint_that_does_not_fit_the_model_gives_no_metric(
     (line,) = proc.stderr.strip().splitlines()
     assert "does not fit this config's model" in line and 'of another shape' in line
     assert 'accuracy' not in proc.stdout
+    assert not (tmp_path / 'test').exists()
 
 
 def test_resume_with_nothing_to_resume_is_an_error_not_a_fresh_start(tmp_path):

@@ -33,9 +33,14 @@ def parse_args():
 
 def main(args):
     from mmengine.dist import is_main_process
-    from mmengine.model import is_model_wrapper
 
-    from mobilenet_v2.apis import build_runner, check_checkpoint_fits, load_config, prepare_test
+    from mobilenet_v2.apis import (
+        build_model,
+        build_runner,
+        check_checkpoint_fits,
+        load_config,
+        prepare_test,
+    )
 
     cfg = load_config(args.config, args.cfg_options)
     prepare_test(
@@ -46,10 +51,9 @@ def main(args):
         show_dir=args.show_dir,
         launcher=args.launcher,
     )
-    runner = build_runner(cfg)
-    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
-    check_checkpoint_fits(model, args.checkpoint)  # never a metric of random weights
-    metrics = runner.test()
+    # never a metric of random weights; checked before the runner writes its work dir
+    check_checkpoint_fits(build_model(cfg), args.checkpoint)
+    metrics = build_runner(cfg).test()
     if is_main_process():  # every rank holds the gathered metrics: print them once
         for what, path in (('predictions drawn in', args.show_dir), ('results in', args.out)):
             if path:

@@ -147,6 +147,11 @@ def check_arguments(args):
     if args.json and not osp.isdir(osp.dirname(osp.abspath(args.json))):
         raise ConfigError(f'--json {args.json}: its folder does not exist')
     args.scope = list(dict.fromkeys(args.scope))  # each scope once, in the order given
+    if args.checkpoint and args.checkpoint.endswith('.onnx'):
+        raise ConfigError(
+            f'{args.checkpoint}: give the .pth checkpoint; the benchmark exports (and for '
+            'int8 quantizes) the graph itself: --backend onnxruntime or openvino'
+        )
     check_files(
         config_file=args.config, **({'checkpoint': args.checkpoint} if args.checkpoint else {})
     )
@@ -183,7 +188,8 @@ def measure(args, scope, task, eager, candidate, inputs, upstream, tested) -> di
             text += f' (random weights: {args.precision} not held to it; give a checkpoint)'
         elif not refuses(measure, tolerance, held):
             text += f' (within its tolerance, {tolerance:g})'
-        print(f'{scope}: {args.backend} {args.precision} vs eager fp32: {text}')
+        source = 'test-set images' if args.images else 'synthetic images'
+        print(f'{scope}: {args.backend} {args.precision} vs eager fp32 on {source}: {text}')
         if refuses(measure, tolerance, held) and not held:  # a result that never passes
             raise ConfigError(
                 f'{scope}: {args.backend} {args.precision} gives results of another shape or '

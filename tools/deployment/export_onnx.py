@@ -124,8 +124,8 @@ def main(args):
             [fp32_graph(x) for x in checked], [int8_graph(x) for x in checked], wrapper.output_names
         )
         print(
-            f'int8 vs fp32 graph on training images: {agreement} (the metric on the test '
-            'set: tools/deployment/test_deployed.py)'
+            f'int8 vs fp32 graph on calibration images (seen in calibration: a first look): '
+            f'{agreement}; the metric on the test set: tools/deployment/test_deployed.py'
         )
 
 

@@ -1,6 +1,6 @@
 """Score a deployed model on the config's test set with the toolbox's own evaluator.
 
-    python tools/deployment/test_deployed.py CONFIG MODEL --shape H W [--backend openvino]
+    python tools/deployment/test_deployed.py CONFIG MODEL [--shape H W] [--backend openvino]
 
 MODEL is an .onnx file (export_onnx.py's, fp32 or int8, run by ONNX Runtime, or by
 OpenVINO with --backend openvino) or a checkpoint (.pth: the same graph in PyTorch,
@@ -38,7 +38,13 @@ def parse_args():
     )
     parser.add_argument('config')
     parser.add_argument('model', help='.onnx file, or a .pth checkpoint for PyTorch')
-    parser.add_argument('--shape', type=int, nargs=2, required=True, metavar=('H', 'W'))
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        metavar=('H', 'W'),
+        help="input size: the graph's own for .onnx (checked when given), needed for .pth",
+    )
     parser.add_argument('--threads', type=int)
     parser.add_argument(
         '--backend', choices=('onnxruntime', 'openvino'), default='onnxruntime', help='.onnx only'
@@ -53,6 +59,8 @@ def parse_args():
 
 def check_arguments(args):
     check_files(config_file=args.config, model=args.model)
+    if args.shape is None and not args.model.endswith('.onnx'):
+        raise ConfigError(f'--shape H W: the input size to run {args.model} at')
     check_at_least(args, 1, 'threads', 'calib_images')
     if args.int8 and args.model.endswith('.onnx'):
         raise ConfigError('--int8 quantizes a .pth checkpoint; an .onnx graph is run as it is')
@@ -71,11 +79,14 @@ def main(args):
     from mobilenet_v2.deployment.quantize import calibration_images
 
     cfg = load_config(args.config, args.cfg_options)
-    shape = tuple(args.shape)
+    shape = tuple(args.shape) if args.shape else None  # None: the graph's
     images = calibration_images(cfg, shape, args.calib_images) if args.int8 else None
     if args.model.endswith('.onnx'):
         runtime = OrtModel if args.backend == 'onnxruntime' else OpenVinoModel
         run = runtime(args.model, args.threads)
+        shape = shape or tuple(run.input_shape[2:])
+        if not all(isinstance(side, int) for side in shape):
+            raise ConfigError(f'{args.model} takes images of any size: give --shape H W')
         check_graph(run, cfg.default_scope, shape, args.model)
     else:
         model = build_model(cfg)
