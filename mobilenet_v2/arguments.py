@@ -27,8 +27,9 @@ MIN_SIDE = 32  # MobileNetV2's output stride: a smaller input leaves 1x1 maps or
 
 
 class OptionsAction(DictAction):
-    """mmengine's ``--cfg-options`` parser, whose recursion on a ``k=dict(...)`` value
-    becomes a ConfigError naming the way that works."""
+    """mmengine's ``--cfg-options`` parser; what it fails on becomes a ConfigError naming
+    the way that works: a pair without ``=`` (its ValueError), unbalanced brackets (its
+    AssertionError), a ``k=dict(...)`` value (its recursion)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         for pair in values:
@@ -74,8 +75,8 @@ def add_common_args(parser: argparse.ArgumentParser):
 
 
 def check_combination(backend: str, precision: str):
-    """ConfigError for a backend or precision the benchmark has no such name for, or a
-    pair no machine runs (what this machine runs: ``analysis.benchmark.check_backend``)."""
+    """ConfigError for a backend or precision name the benchmark does not know, or a pair
+    no machine runs (what this machine runs: ``analysis.benchmark.check_backend``)."""
     if backend not in BACKENDS:
         raise ConfigError(f'--backend must be one of {BACKENDS}, got {backend!r}')
     if precision not in PRECISIONS:

@@ -97,6 +97,16 @@ def parse_args():
     return parse(parser, check_arguments)
 
 
+def check_variants(args, check):
+    """``check(backend, precision)`` on each of --variants, or on --backend/--precision;
+    its ConfigError names the variant."""
+    for variant in args.variants or [f'{args.backend}:{args.precision}']:
+        try:
+            check(*variant.split(':'))
+        except ConfigError as err:
+            raise ConfigError(f'--variants {variant}: {err}' if args.variants else err) from None
+
+
 def check_arguments(args):
     """What the command line alone decides (the backends this machine runs: ``main``)."""
     if args.sweep:
@@ -121,11 +131,7 @@ def check_arguments(args):
     elif args.variants or args.name:
         raise ConfigError('--variants and --name go with --sweep DIR')
     args.backend, args.precision = args.backend or 'pytorch', args.precision or 'fp32'
-    for variant in args.variants or [f'{args.backend}:{args.precision}']:
-        try:
-            check_combination(*variant.split(':'))
-        except ConfigError as err:
-            raise ConfigError(f'--variants {variant}: {err}' if args.variants else err) from None
+    check_variants(args, check_combination)
     check_at_least(args, 1, 'runs', 'batch_size', 'calib_images', 'threads')
     check_at_least(args, 0, 'warmup')
     check_shape(args.shape)
@@ -266,11 +272,7 @@ def main(args):
     from mobilenet_v2.apis import build_model, check_checkpoint_fits, load_config
     from mobilenet_v2.deployment.runtime import NO_VNNI, int8_saturates
 
-    for variant in args.variants or [f'{args.backend}:{args.precision}']:
-        try:  # what this machine runs (the names and pairs: check_arguments)
-            check_backend(*variant.split(':'))
-        except ConfigError as err:
-            raise ConfigError(f'--variants {variant}: {err}' if args.variants else err) from None
+    check_variants(args, check_backend)  # what this machine runs
     if args.sweep:
         return sweep(args, osp.abspath(__file__), sys.argv[1:])
     if args.threads:
