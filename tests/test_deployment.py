@@ -79,37 +79,51 @@ def test_segmentation_exports_logits_or_labels_at_the_input_size(tmp_path, seg_o
 
 
 @pytest.mark.parametrize(
-    'options',
+    'options, batch',
     [
-        # the config's own score_thr (0.02), at batch 2: test_nms.py
-        {'model.test_cfg.score_thr': 0.3},
-        {'model.test_cfg.score_thr': 1.0},  # softmax scores never exceed it: no box
+        # the config's own score_thr (0.02), two images in a graph of dynamic batch, and
         # break-it: the graph kept boxes mmdet drops for their size
-        {'model.test_cfg.min_bbox_size': 30},
+        ({'model.test_cfg.min_bbox_size': 30}, 2),
+        ({'model.test_cfg.score_thr': 1.0}, 1),  # softmax scores never exceed it: no box
     ],
 )
-def test_detector_exports_with_nms_and_gives_mmdets_own_detections(tmp_path, options):
+def test_detector_exports_with_nms_and_gives_mmdets_own_detections(tmp_path, options, batch):
     cfg, model = toy_model('ssdlite-paper_mobilenetv2_toy-coco.py', **options)
     for conv in model.bbox_head.cls_convs.modules():  # spread the scores apart
         if isinstance(conv, torch.nn.Conv2d):
             torch.nn.init.normal_(conv.weight, std=0.05)
     path = str(tmp_path / 'det.onnx')
-    wrapper = export_onnx(cfg, model, path, (160, 160))
-    x = images(1, 160, 160)
+    wrapper = export_onnx(cfg, model, path, (160, 160), dynamic_batch=batch > 1)
+    # the second image: another one, mirrored (the boxes of the two differ)
+    x = torch.cat([images(1, 160, 160, seed=i).flip(-1 if i else 0) for i in range(batch)])
     sample = DetDataSample(
         metainfo=dict(img_shape=(160, 160), ori_shape=(160, 160), scale_factor=(1.0, 1.0))
     )
-    with torch.no_grad():
-        ref = model.predict((x - wrapper.mean) / wrapper.std, [sample], rescale=False)
-    ref = ref[0].pred_instances
-    assert (len(ref) == 0) == (options.get('model.test_cfg.score_thr') == 1.0) and len(ref) <= 200
+
+    def predict():  # mmdet fills the samples it is given: new ones each time
+        samples = [sample.clone() for _ in range(batch)]
+        with torch.no_grad():
+            return model.predict((x - wrapper.mean) / wrapper.std, samples, rescale=False)
+
+    refs = predict()
+    model.bbox_head.test_cfg.min_bbox_size = -1
+    unfiltered = predict()
+    if 'model.test_cfg.min_bbox_size' in options:  # without it, each image has such boxes
+        for every in unfiltered:
+            sides = every.pred_instances.bboxes[:, 2:] - every.pred_instances.bboxes[:, :2]
+            assert (sides <= 30).any()
     for runtime in RUNTIMES:
         boxes, scores, labels, batch_index = runtime(path)(x)
-        assert boxes.shape == (len(ref), 4) and len(scores) == len(labels) == len(batch_index)
-        m = match_detections(ref.bboxes, ref.scores, ref.labels, boxes, scores, labels)
-        assert m['count'] == m['count_ref'] and m['unmatched'] == 0, (runtime, m)
-        assert m['min_iou'] >= 0.99 and m['max_score_diff'] <= 1e-4, (runtime, m)
-        assert (batch_index == 0).all()
+        assert boxes.shape == (len(scores), 4) and len(scores) == len(labels) == len(batch_index)
+        for i, ref in enumerate(refs):
+            ref, mine = ref.pred_instances, batch_index == i
+            assert (len(ref) == 0) == (options.get('model.test_cfg.score_thr') == 1.0)
+            assert len(ref) <= 200
+            m = match_detections(
+                ref.bboxes, ref.scores, ref.labels, boxes[mine], scores[mine], labels[mine]
+            )
+            assert m['count'] == m['count_ref'] and m['unmatched'] == 0, (runtime, i, m)
+            assert m['min_iou'] >= 0.99 and m['max_score_diff'] <= 1e-4, (runtime, i, m)
 
 
 def toy_val_images(root):
