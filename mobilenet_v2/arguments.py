@@ -112,6 +112,17 @@ def check_new_file(path: str, what: str = 'output'):
         raise ConfigError(f'{what} {path}: its folder {folder} does not exist')
 
 
+def check_png_out(path: str, replace: bool):
+    """ConfigError unless ``--out`` ``path`` is a .png file name in an existing folder;
+    an existing file is refused unless ``replace``."""
+    if not path.lower().endswith('.png') or osp.basename(path).lower() == '.png':
+        raise ConfigError(f'--out {path}: give a .png file name')
+    if not osp.isdir(osp.dirname(osp.abspath(path))):
+        raise ConfigError(f'--out {path}: give a .png file name in an existing folder')
+    if osp.exists(path) and not replace:
+        raise ConfigError(f'--out {path} exists: give another file name')
+
+
 def check_at_least(args: argparse.Namespace, minimum: int, *names: str):
     """ConfigError naming the first option among ``names`` (attribute names of ``args``;
     None: not given) below ``minimum``."""

@@ -9,7 +9,7 @@ import json
 import os.path as osp
 from collections import OrderedDict
 
-from mobilenet_v2.arguments import parse, run
+from mobilenet_v2.arguments import check_png_out, parse, run
 from mobilenet_v2.messages import ConfigError
 
 
@@ -19,16 +19,7 @@ def parse_args():
     )
     parser.add_argument('reports', nargs='+')
     parser.add_argument('--out', required=True, help='PNG file to write')
-    return parse(parser, check_arguments)
-
-
-def check_arguments(args):
-    if not args.out.endswith('.png'):
-        raise ConfigError(f'--out {args.out}: give a .png file name')
-    if not osp.isdir(osp.dirname(osp.abspath(args.out))) or osp.basename(args.out) == '.png':
-        raise ConfigError(f'--out {args.out}: give a .png file name in an existing folder')
-    if osp.exists(args.out):
-        raise ConfigError(f'--out {args.out} exists: give another file name')
+    return parse(parser, lambda args: check_png_out(args.out, replace=False))
 
 
 def main(args):

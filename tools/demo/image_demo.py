@@ -15,7 +15,7 @@ import tempfile
 
 from PIL import Image, UnidentifiedImageError
 
-from mobilenet_v2.arguments import check_files, parse, run
+from mobilenet_v2.arguments import check_files, check_png_out, parse, run
 from mobilenet_v2.messages import ConfigError
 
 
@@ -76,12 +76,6 @@ def check_image(path: str):
         raise ConfigError(f'image {path} cannot be read ({err}): give a PNG or JPEG file') from None
 
 
-def check_output(path: str):
-    """ConfigError unless ``path`` is a .png file name in an existing folder."""
-    if not path.lower().endswith('.png') or not osp.isdir(osp.dirname(osp.abspath(path))):
-        raise ConfigError(f'--out {path}: give a .png file name in an existing folder')
-
-
 def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -98,7 +92,7 @@ def parse_args():
         lambda args: (
             check_files(image=args.image, config_file=args.config, checkpoint=args.checkpoint),
             check_image(args.image),
-            check_output(args.out),
+            check_png_out(args.out, replace=True),
         ),
     )
 
