@@ -1,9 +1,6 @@
-import contextlib
-import io
 import json
 import os
 import os.path as osp
-import runpy
 import shutil
 import subprocess
 import sys
@@ -66,14 +63,16 @@ class ToolServer:
         return subprocess.CompletedProcess(argv, code, stdout, stderr)
 
 
-def run_tool(*args, env=None, check=True, timeout=600, cwd=ROOT):
+def run_tool(*args, env=None, check=True, timeout=600, cwd=ROOT, fresh=False):
     """Run a repository script (``.sh`` with bash, else with this interpreter, which the
     shell scripts use too) from ``cwd``; returns the CompletedProcess. A Python tool with
-    no environment of its own but ``FORKABLE_ENV`` runs forked from ``ToolServer``."""
+    no environment of its own but ``FORKABLE_ENV`` runs forked from ``ToolServer``
+    unless ``fresh``: a new interpreter, as a user starts it, prints the warnings of the
+    stack's import too (a forked run's were printed by the server)."""
     threads = os.environ.get('OMP_NUM_THREADS', '1')  # the suite must hold at 1 and 2
     base_env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS=threads, PYTHONHASHSEED='0')
     script, env = osp.join(ROOT, args[0]), env or {}
-    if script.endswith('.py') and set(env) <= FORKABLE_ENV:
+    if script.endswith('.py') and set(env) <= FORKABLE_ENV and not fresh:
         argv = [script, *map(os.fspath, args[1:])]
         proc = ToolServer.run(argv, os.fspath(cwd), base_env, env, timeout)
     else:
@@ -90,32 +89,6 @@ def run_tool(*args, env=None, check=True, timeout=600, cwd=ROOT):
             f'{args} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}'
         )
     return proc
-
-
-def call_tool(*args, check=True) -> subprocess.CompletedProcess:
-    """Run a repository Python tool's ``__main__`` in this process, from the repository
-    root, for a run that ends in a user error before any work: an interpreter of its own
-    spends ~10 s importing the stack on 2 cores (tests run 150 tools). Returns a
-    CompletedProcess like ``run_tool``'s; the tool's warnings go to pytest, not stderr
-    (``run_tool`` checks what a user sees in a few cases of each tool)."""
-    out, err, code = io.StringIO(), io.StringIO(), 0
-    argv, cwd, threads = sys.argv, os.getcwd(), torch.get_num_threads()
-    sys.argv = [osp.join(ROOT, args[0]), *args[1:]]
-    try:
-        os.chdir(ROOT)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            runpy.run_path(sys.argv[0], run_name='__main__')
-    except SystemExit as exit_:  # as the interpreter ends: None is 0, a text goes to stderr
-        code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
-        if isinstance(exit_.code, str):
-            err.write(exit_.code + '\n')
-    finally:
-        sys.argv = argv
-        os.chdir(cwd)
-        torch.set_num_threads(threads)
-    if check and code != 0:
-        raise AssertionError(f'{args} failed ({code}):\n{out.getvalue()}\n{err.getvalue()}')
-    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope='session')

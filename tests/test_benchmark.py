@@ -10,7 +10,7 @@ import torch
 
 from mobilenet_v2.deployment.runtime import int8_saturates
 
-from .conftest import ROOT, call_tool, run_tool
+from .conftest import ROOT, run_tool
 
 FCN = 'configs/toy/mobilenet-v2-d8_fcn_toy-cityscapes.py'
 SSD = 'configs/toy/ssdlite-paper_mobilenetv2_toy-coco.py'
@@ -253,10 +253,7 @@ def test_compare_upstream_without_an_upstream_model_is_refused_first(tmp_path):
 )
 def test_argument_errors_are_one_line_never_a_measured_zero(args, message, tmp_path):
     shape = () if '--shape' in args else ('--shape', '64', '64')
-    # a user's process for those that get furthest, and one refused at once (stderr then
-    # holds every warning too)
-    tool = run_tool if {'--runs', '--compare-upstream', '--images'} & set(args) else call_tool
-    proc = tool('tools/analysis_tools/benchmark.py', FCN, *shape, *args, check=False)
+    proc = run_tool('tools/analysis_tools/benchmark.py', FCN, *shape, *args, check=False)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert 'img/s' not in proc.stdout
@@ -352,7 +349,7 @@ def test_sweep_runs_each_variant_alone_and_plots_those_with_a_speed(tmp_path, to
     # eager fp32 is not compared with itself; the other variant is, interleaved
     assert 'speedup_vs_eager' not in eager['scopes']['forward']
     assert ort['scopes']['forward']['speedup_vs_eager'] > 0
-    again = call_tool(*sweep, '--variants', 'pytorch:fp32', '--name', 'fcn', check=False)
+    again = run_tool(*sweep, '--variants', 'pytorch:fp32', '--name', 'fcn', check=False)
     assert again.returncode == 2 and 'fcn-pytorch-fp32.json exists' in again.stderr
 
 

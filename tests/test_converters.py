@@ -9,7 +9,7 @@ from mmengine.registry import MODELS, DefaultScope
 from mobilenet_v2.compat import safe_torch_load
 from mobilenet_v2.models.converters import torchvision_to_ours
 
-from .conftest import ROOT, call_tool, run_tool
+from .conftest import ROOT, run_tool
 from .test_toolboxes import randomise_bn
 
 
@@ -268,11 +268,11 @@ def test_converters_never_replace_a_file_and_name_a_wrong_source(tmp_path):
         'mmdet2mobilenet_v2.py',
     ):
         script = f'tools/model_converters/{tool}'
-        proc = call_tool(script, str(text), str(existing), check=False)
+        proc = run_tool(script, str(text), str(existing), check=False)
         assert proc.returncode == 2 and f'output {existing} exists: give a new path' in proc.stderr
-        proc = call_tool(script, str(text), str(tmp_path) + '/', check=False)
+        proc = run_tool(script, str(text), str(tmp_path) + '/', check=False)
         assert proc.returncode == 2 and 'is a folder: give a file name' in proc.stderr
-        proc = call_tool(
+        proc = run_tool(
             script, str(tmp_path / 'missing.pth'), str(tmp_path / 'out.pth'), check=False
         )
         assert proc.returncode == 2 and 'source ' in proc.stderr and 'does not exist' in proc.stderr

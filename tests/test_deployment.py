@@ -20,7 +20,7 @@ from mobilenet_v2.deployment.pt2e import quantize_pt2e
 from mobilenet_v2.deployment.quantize import calibration_images
 from mobilenet_v2.deployment.runtime import int8_saturates
 
-from .conftest import ROOT, TOY_CLASSIFIER, call_tool, run_tool, toy_classifier_options
+from .conftest import ROOT, TOY_CLASSIFIER, run_tool, toy_classifier_options
 from .test_toolboxes import randomise_bn
 
 
@@ -190,7 +190,7 @@ def test_int8_calibrates_on_training_images_and_agrees_with_fp32(
     fp32_top1 = (fp32.argmax(1) == truth).float().mean().item()
     # test_deployed scores the graph with mmpretrain's own metric over the same val set,
     # at the graph's own size when --shape is not given
-    proc = call_tool('tools/deployment/test_deployed.py', TOY_CLASSIFIER, out, *options)
+    proc = run_tool('tools/deployment/test_deployed.py', TOY_CLASSIFIER, out, *options)
     assert 'through ONNX Runtime at 64x64' in proc.stdout
     (line,) = proc.stdout.strip().splitlines()[-1:]
     assert json.loads(line) == {'accuracy/top1': round(100 * fp32_top1, 4)}, line
@@ -267,7 +267,7 @@ def test_export_refuses_to_replace_a_file_and_names_the_way_out(tmp_path):
     assert proc.returncode == 2
     assert f'{existing} exists: give another --out, or --force' in proc.stderr
     assert existing.read_text() == 'earlier export'
-    proc = call_tool(
+    proc = run_tool(
         'tools/deployment/export_onnx.py',
         *(TOY_CLASSIFIER, str(ckpt), '--shape', '64', '64', '--weight-bits', '8'),
         check=False,
@@ -336,15 +336,20 @@ def test_a_graph_scored_against_another_task_or_size_is_one_line(tmp_path):
         (seg, ('64', '64'), "gives ['scores'], a mmseg config needs ['seg_logits']"),
         (TOY_CLASSIFIER, ('32', '32'), 'takes 64x64 images: give --shape 64 64'),
     ):
-        tool = run_tool if config == seg else call_tool  # one as a user's process
-        proc = tool(
-            'tools/deployment/test_deployed.py', config, path, '--shape', *shape, check=False
+        proc = run_tool(  # one as a user's process: the stack's warnings shown too
+            'tools/deployment/test_deployed.py',
+            config,
+            path,
+            '--shape',
+            *shape,
+            check=False,
+            fresh=config == seg,
         )
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr[-1500:]
         assert len(proc.stderr.strip().splitlines()) == 1
     text = tmp_path / 'text.onnx'
     text.write_text('not a graph')
-    proc = call_tool(
+    proc = run_tool(
         'tools/deployment/test_deployed.py',
         TOY_CLASSIFIER,
         str(text),
@@ -359,7 +364,7 @@ def test_a_graph_scored_against_another_task_or_size_is_one_line(tmp_path):
         (osp.join(tmp_path, 'cls.pth'), '--backend openvino runs an .onnx graph'),
     ):
         open(model, 'a').close()
-        proc = call_tool(
+        proc = run_tool(
             'tools/deployment/test_deployed.py',
             TOY_CLASSIFIER,
             model,

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from .conftest import call_tool, run_tool
+from .conftest import run_tool
 from .test_benchmark import FCN_SMALL, QUICK
 
 
@@ -39,7 +39,7 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
     assert float(rows[0][4]) == pytest.approx(fps, abs=0.06)
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
     (tmp_path / 'bad.json').write_text('{"backend": "pytorch"}')
-    proc = call_tool(
+    proc = run_tool(
         'tools/analysis_tools/plot_benchmarks.py',
         str(tmp_path / 'bad.json'),
         '--out',
@@ -65,7 +65,7 @@ def test_plot_groups_reports_by_model_and_backend(tmp_path):
         ),
     ):
         json.dump(broken, open(tmp_path / name, 'w'))
-        proc = call_tool(
+        proc = run_tool(
             'tools/analysis_tools/plot_benchmarks.py',
             reports[0],
             str(tmp_path / name),

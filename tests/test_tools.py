@@ -183,6 +183,7 @@ def test_missing_data_root_names_the_key(tmp_path):
         '--cfg-options',
         f'train_dataloader.dataset.data_root={tmp_path}/absent',
         check=False,
+        fresh=True,  # as a user's process: not one warning of the stack's import either
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith('error: train_dataloader.dataset.data_root')
