@@ -6,8 +6,12 @@ import subprocess
 import sys
 import tempfile
 
-import pytest
-import torch
+# the environment the suite was started with, before imports add to it (the inductor
+# cache folder): a tool's own imports set what they set
+ENVIRON = dict(os.environ)
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -54,13 +58,22 @@ class ToolServer:
         with tempfile.TemporaryDirectory() as tmp:
             out, err = osp.join(tmp, 'stdout'), osp.join(tmp, 'stderr')
             request = dict(argv=argv, cwd=cwd, env=env, timeout=timeout, stdout=out, stderr=err)
-            cls.process.stdin.write(json.dumps(request) + '\n')
-            cls.process.stdin.flush()
-            code = json.loads(cls.process.stdout.readline())
+            try:
+                cls.process.stdin.write(json.dumps(request) + '\n')
+                cls.process.stdin.flush()
+                reply = cls.process.stdout.readline()
+            except BaseException:  # interrupted: a reply may still come; a new server
+                cls.process.kill()
+                raise
+            if not reply:
+                raise RuntimeError(f'tests/tool_server.py ended (stderr above) running {argv}')
+            reply = json.loads(reply)
             stdout, stderr = open(out).read(), open(err).read()
-        if code is None:
+        if reply['timeout']:
             raise subprocess.TimeoutExpired(argv, timeout, stdout, stderr)
-        return subprocess.CompletedProcess(argv, code, stdout, stderr)
+        if reply['leftover']:
+            raise AssertionError(f'{argv} left processes running (killed):\n{stderr[-3000:]}')
+        return subprocess.CompletedProcess(argv, reply['code'], stdout, stderr)
 
 
 def run_tool(*args, env=None, check=True, timeout=600, cwd=ROOT, fresh=False):
@@ -70,7 +83,7 @@ def run_tool(*args, env=None, check=True, timeout=600, cwd=ROOT, fresh=False):
     unless ``fresh``: a new interpreter, as a user starts it, prints the warnings of the
     stack's import too (a forked run's were printed by the server)."""
     threads = os.environ.get('OMP_NUM_THREADS', '1')  # the suite must hold at 1 and 2
-    base_env = dict(os.environ, PYTHON=sys.executable, OMP_NUM_THREADS=threads, PYTHONHASHSEED='0')
+    base_env = dict(ENVIRON, PYTHON=sys.executable, OMP_NUM_THREADS=threads, PYTHONHASHSEED='0')
     script, env = osp.join(ROOT, args[0]), env or {}
     if script.endswith('.py') and set(env) <= FORKABLE_ENV and not fresh:
         argv = [script, *map(os.fspath, args[1:])]
