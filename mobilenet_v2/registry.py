@@ -23,12 +23,16 @@ TASK_UTILS = Registry(
     locations=['mobilenet_v2.models'],
 )
 # hooks our tools put into a run (training in mobilenet_v2/engine/, stack shims in
-# mobilenet_v2/compat/)
+# mobilenet_v2/compat/; its mmseg one is a module of its own: compat needs no mmseg)
 HOOKS = Registry(
     'hook',
     parent=MMENGINE_HOOKS,
     scope='mobilenet_v2',
-    locations=['mobilenet_v2.engine', 'mobilenet_v2.compat'],
+    locations=[
+        'mobilenet_v2.engine',
+        'mobilenet_v2.compat',
+        'mobilenet_v2.compat.mmseg_visualization',
+    ],
 )
 # data transforms our tools put into pipelines (checked loading)
 TRANSFORMS = Registry(

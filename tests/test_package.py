@@ -39,7 +39,8 @@ assert mobilenet_v2.models.MobileNetV2.__name__ == 'MobileNetV2'  # subpackages 
 def test_each_toolbox_builds_our_backbone_after_importing_the_package_alone():
     """``custom_imports=dict(imports=['mobilenet_v2'])`` is enough: mmengine imports
     ``mobilenet_v2.models`` (the registry's ``locations``) when a config names
-    ``mobilenet_v2.MobileNetV2``, from mmseg's, mmdet's and mmpretrain's registries."""
+    ``mobilenet_v2.MobileNetV2``, from mmseg's, mmdet's and mmpretrain's registries, and
+    our hooks when one is named."""
     script = """
 import mobilenet_v2
 from mmengine.registry import init_default_scope
@@ -48,6 +49,8 @@ for scope in ('mmseg', 'mmdet', 'mmpretrain'):
     registry = __import__(scope + '.registry', fromlist=['MODELS']).MODELS
     net = registry.build(dict(type='mobilenet_v2.MobileNetV2', widen_factor=0.35))
     assert type(net).__module__ == 'mobilenet_v2.models.backbone', type(net)
+from mmseg.registry import HOOKS  # our hooks too, the mmseg one included
+assert HOOKS.get('mobilenet_v2.SegTestVisualizationHook').__name__ == 'SegTestVisualizationHook'
 """
     proc = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
