@@ -5,7 +5,6 @@ do differently (how results are dumped and drawn, dataloader defaults) are data 
 ``TOOLBOX_OPTIONS`` rather than branches spread through the code.
 """
 
-import importlib
 import logging
 import os
 import os.path as osp
@@ -50,7 +49,6 @@ TOOLBOX_OPTIONS = {
         show=dict(
             hook=dict(type='mobilenet_v2.SegTestVisualizationHook', draw=True, interval=1),
             visualizer=dict(save_dir=SHOW_DIR),
-            imports=['mobilenet_v2.compat.mmseg_visualization'],
         ),
     ),
 }
@@ -211,8 +209,6 @@ def _draw_predictions(cfg: Config, show_dir: str):
     def filled(settings: dict) -> dict:
         return {k: osp.abspath(show_dir) if v == SHOW_DIR else v for k, v in settings.items()}
 
-    for module in show.get('imports', ()):
-        importlib.import_module(module)
     hook = cfg.default_hooks.get('visualization') or {}
     cfg.default_hooks.visualization = ConfigDict({**hook, **filled(show['hook'])})
     cfg.visualizer.update(filled(show.get('visualizer', {})))
